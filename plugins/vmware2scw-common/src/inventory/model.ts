@@ -1,0 +1,244 @@
+import { z } from 'zod';
+
+/**
+ * The inventory model: what vmware2scw knows about a vSphere estate, whatever the source (a live vCenter
+ * or an RVTools export). Planning, sizing, estimates and concern rules read only this model.
+ *
+ * Units follow vSphere: memory in MiB (`config.hardware.memoryMB`), disk capacities and datastore sizes in bytes.
+ */
+
+export const osFamilySchema = z.enum(['linux', 'windows', 'other']);
+export type OsFamily = z.infer<typeof osFamilySchema>;
+
+export const powerStateSchema = z.enum(['poweredOn', 'poweredOff', 'suspended']);
+export type PowerState = z.infer<typeof powerStateSchema>;
+
+export const firmwareSchema = z.enum(['bios', 'efi']);
+export type Firmware = z.infer<typeof firmwareSchema>;
+
+/** `VirtualDiskMode` of vSphere; `independent_*` disks are left out of snapshots. */
+export const diskModeSchema = z.enum([
+  'persistent',
+  'nonpersistent',
+  'undoable',
+  'independent_persistent',
+  'independent_nonpersistent',
+  'append',
+]);
+export type DiskMode = z.infer<typeof diskModeSchema>;
+
+/** Raw Device Mapping compatibility mode, `none` for a VMDK-backed disk. */
+export const rdmKindSchema = z.enum(['none', 'physical', 'virtual']);
+export type RdmKind = z.infer<typeof rdmKindSchema>;
+
+export const diskSharingSchema = z.enum(['sharingNone', 'sharingMultiWriter']);
+export type DiskSharing = z.infer<typeof diskSharingSchema>;
+
+export const controllerTypeSchema = z.enum(['scsi', 'sata', 'ide', 'nvme', 'other']);
+export type ControllerType = z.infer<typeof controllerTypeSchema>;
+
+export const diskControllerSchema = z.object({
+  type: controllerTypeSchema,
+  /** vSphere device type of the controller, e.g. `ParaVirtualSCSIController`, `VirtualLsiLogicController`. */
+  model: z.string().optional(),
+  busNumber: z.number().int().nonnegative().optional(),
+  /** The disk's unit number on that bus. */
+  unitNumber: z.number().int().nonnegative().optional(),
+});
+export type DiskController = z.infer<typeof diskControllerSchema>;
+
+export const diskSchema = z.object({
+  /** Device key in the VM (`2000`, `2001`, ...), stable across reads: the disk's identity in a migration. */
+  key: z.number().int(),
+  label: z.string(),
+  /** Capacity in bytes; 0 or negative values from a source are kept as 0 and raise a concern. */
+  capacityBytes: z.number().int().nonnegative(),
+  thin: z.boolean().optional(),
+  /** Datastore name (the `[name]` of the backing file), absent when the source did not say. */
+  datastore: z.string().optional(),
+  /** Backing file as vSphere writes it: `[datastore1] web-01/web-01.vmdk`. */
+  fileName: z.string().optional(),
+  diskMode: diskModeSchema.default('persistent'),
+  rdm: rdmKindSchema.default('none'),
+  sharing: diskSharingSchema.default('sharingNone'),
+  controller: diskControllerSchema.optional(),
+  /** CBT change id of the backing, when changed block tracking is on. */
+  changeId: z.string().optional(),
+});
+export type Disk = z.infer<typeof diskSchema>;
+export type DiskInput = z.input<typeof diskSchema>;
+
+export const nicTypeSchema = z.enum([
+  'vmxnet3',
+  'vmxnet2',
+  'vmxnet',
+  'e1000',
+  'e1000e',
+  'pcnet32',
+  'sriov',
+  'other',
+]);
+export type NicType = z.infer<typeof nicTypeSchema>;
+
+export const nicSchema = z.object({
+  label: z.string().optional(),
+  /** Port group or distributed port group name. */
+  network: z.string().optional(),
+  type: nicTypeSchema,
+  macAddress: z.string().optional(),
+  connected: z.boolean().optional(),
+});
+export type Nic = z.infer<typeof nicSchema>;
+
+/** Devices that tie a VM to its host and cannot move to a KVM instance as they are. */
+export const specialDeviceKindSchema = z.enum([
+  'pci_passthrough',
+  'vgpu',
+  'sriov',
+  'usb_controller',
+  'usb_device',
+]);
+export type SpecialDeviceKind = z.infer<typeof specialDeviceKindSchema>;
+
+export const specialDeviceSchema = z.object({
+  kind: specialDeviceKindSchema,
+  label: z.string(),
+});
+export type SpecialDevice = z.infer<typeof specialDeviceSchema>;
+
+export const toolsStatusSchema = z.enum([
+  'toolsOk',
+  'toolsOld',
+  'toolsNotRunning',
+  'toolsNotInstalled',
+  'unknown',
+]);
+export type ToolsStatus = z.infer<typeof toolsStatusSchema>;
+
+export const vmTagSchema = z.object({
+  category: z.string().optional(),
+  name: z.string(),
+});
+export type VmTag = z.infer<typeof vmTagSchema>;
+
+export const vmSchema = z.object({
+  /** Id of the inventory source: a configured vCenter id, or the RVTools source id. */
+  vcenterId: z.string().min(1),
+  /** Managed object id (`vm-123`); for RVTools, the export's VM id column. */
+  moref: z.string().min(1),
+  instanceUuid: z.string().optional(),
+  biosUuid: z.string().optional(),
+  name: z.string().min(1),
+  /** VM folder path from the datacenter: `/DC1/Production/Web`. */
+  folderPath: z.string().default('/'),
+  datacenter: z.string().optional(),
+  cluster: z.string().optional(),
+  /** ESXi host name. */
+  host: z.string().optional(),
+  resourcePool: z.string().optional(),
+  powerState: powerStateSchema,
+  template: z.boolean().default(false),
+  /** `config.guestId`, e.g. `debian12_64Guest`, `windows2019srv_64Guest`. */
+  guestId: z.string().optional(),
+  guestFullName: z.string().optional(),
+  osFamily: osFamilySchema,
+  firmware: firmwareSchema,
+  secureBoot: z.boolean().default(false),
+  tpm: z.boolean().default(false),
+  numCpu: z.number().int().positive(),
+  coresPerSocket: z.number().int().positive().optional(),
+  memoryMiB: z.number().int().nonnegative(),
+  disks: z.array(diskSchema).default([]),
+  nics: z.array(nicSchema).default([]),
+  specialDevices: z.array(specialDeviceSchema).default([]),
+  snapshotCount: z.number().int().nonnegative().default(0),
+  consolidationNeeded: z.boolean().default(false),
+  toolsStatus: toolsStatusSchema.default('unknown'),
+  cbtEnabled: z.boolean().default(false),
+  cpuHotAdd: z.boolean().default(false),
+  memoryHotAdd: z.boolean().default(false),
+  ipAddresses: z.array(z.string()).default([]),
+  guestHostname: z.string().optional(),
+  tags: z.array(vmTagSchema).default([]),
+  customAttributes: z.record(z.string()).default({}),
+  /** vSphere hardware version, e.g. `vmx-19`. */
+  hardwareVersion: z.string().optional(),
+  annotation: z.string().optional(),
+});
+export type Vm = z.infer<typeof vmSchema>;
+export type VmInput = z.input<typeof vmSchema>;
+
+export const hostSchema = z.object({
+  moref: z.string().min(1),
+  name: z.string().min(1),
+  datacenter: z.string().optional(),
+  cluster: z.string().optional(),
+  cpuModel: z.string().optional(),
+  numCpuCores: z.number().int().nonnegative().optional(),
+  memoryBytes: z.number().int().nonnegative().optional(),
+  /** ESXi version, e.g. `8.0.2`. */
+  version: z.string().optional(),
+  connectionState: z.enum(['connected', 'disconnected', 'notResponding']).optional(),
+  inMaintenanceMode: z.boolean().optional(),
+});
+export type Host = z.infer<typeof hostSchema>;
+
+export const clusterSchema = z.object({
+  moref: z.string().min(1),
+  name: z.string().min(1),
+  datacenter: z.string().optional(),
+  /** Host names in the cluster. */
+  hosts: z.array(z.string()).default([]),
+  drsEnabled: z.boolean().optional(),
+  haEnabled: z.boolean().optional(),
+});
+export type Cluster = z.infer<typeof clusterSchema>;
+
+export const datastoreSchema = z.object({
+  moref: z.string().min(1),
+  name: z.string().min(1),
+  datacenter: z.string().optional(),
+  /** `VMFS`, `NFS`, `NFS41`, `vsan`, `VVOL`. */
+  type: z.string().optional(),
+  capacityBytes: z.number().int().nonnegative().optional(),
+  freeBytes: z.number().int().nonnegative().optional(),
+  url: z.string().optional(),
+});
+export type Datastore = z.infer<typeof datastoreSchema>;
+
+export const networkSchema = z.object({
+  moref: z.string().min(1),
+  name: z.string().min(1),
+  kind: z.enum(['standard', 'distributed', 'opaque']).default('standard'),
+  vlanId: z.number().int().optional(),
+});
+export type Network = z.infer<typeof networkSchema>;
+
+export const inventorySourceSchema = z.object({
+  kind: z.enum(['vcenter', 'rvtools']),
+  /** The vCenter id from configuration, or the RVTools provider id. */
+  id: z.string().min(1),
+  /** Host name of the vCenter, or the file/URL of the RVTools export. */
+  name: z.string().optional(),
+  /** ISO 8601 instant of collection (the caller supplies it: the model has no clock). */
+  collectedAt: z.string().optional(),
+  /** vCenter `about.apiVersion` / RVTools version. */
+  version: z.string().optional(),
+});
+export type InventorySource = z.infer<typeof inventorySourceSchema>;
+
+export const inventorySchema = z.object({
+  source: inventorySourceSchema,
+  vms: z.array(vmSchema),
+  hosts: z.array(hostSchema).default([]),
+  clusters: z.array(clusterSchema).default([]),
+  datastores: z.array(datastoreSchema).default([]),
+  networks: z.array(networkSchema).default([]),
+});
+export type Inventory = z.infer<typeof inventorySchema>;
+export type InventoryInput = z.input<typeof inventorySchema>;
+
+/** Sum of the VM's disk capacities, in bytes. */
+export function vmTotalDiskBytes(vm: Pick<Vm, 'disks'>): number {
+  return vm.disks.reduce((sum, d) => sum + d.capacityBytes, 0);
+}
