@@ -1,0 +1,75 @@
+export interface Config {
+  /**
+   * vmware2scw: migration of vSphere VMs to Scaleway Instances. Validated again at start-up: an invalid
+   * value stops the backend with the key and what is expected.
+   */
+  vmware2scw?: {
+    /** vCenters to read inventory from and export disks out of. */
+    vcenters?: Array<{
+      /** Short DNS-safe id, used in entity annotations and plans (e.g. `vc-paris`). */
+      id: string;
+      /** `https://vcenter.example.com` or its `/sdk` endpoint. */
+      url: string;
+      username: string;
+      /**
+       * Password; set it from the environment, e.g. `${VCENTER_PASSWORD}`.
+       * @visibility secret
+       */
+      password: string;
+      /**
+       * Accept a certificate that no trusted CA signed, provided its SHA-256 fingerprint equals
+       * `thumbprint` (TLS verification stays on otherwise).
+       */
+      insecure?: boolean;
+      /** SHA-256 fingerprint of the vCenter certificate (64 hex digits, colons allowed). */
+      thumbprint?: string;
+    }>;
+
+    /** Scaleway account that receives the instances. */
+    scaleway?: {
+      /**
+       * API access key, e.g. `${SCW_ACCESS_KEY}`.
+       * @visibility secret
+       */
+      accessKey: string;
+      /**
+       * API secret key, e.g. `${SCW_SECRET_KEY}`.
+       * @visibility secret
+       */
+      secretKey: string;
+      organizationId?: string;
+      projectId: string;
+      /** Zone of the instances, e.g. `fr-par-1`. */
+      defaultZone: string;
+      /** Region of the transit bucket; defaults to the zone's region, and must equal it. */
+      s3Region?: string;
+      /** Object Storage bucket that carries qcow2 images to the Block Storage import. */
+      transitBucket: string;
+      /** Object Storage endpoint override (tests, private endpoints). */
+      s3Endpoint?: string;
+      /** Scaleway API URL override (tests), without trailing slash. */
+      apiUrl?: string;
+    };
+
+    /** Conversion runners and how they convert. */
+    conversion?: {
+      runners?: Array<{
+        id: string;
+        url: string;
+        /**
+         * Bearer token the runner expects, e.g. `${RUNNER_TOKEN}`.
+         * @visibility secret
+         */
+        token: string;
+      }>;
+      /** Scratch directory on the runners. */
+      workDir?: string;
+      /** zlib-compress qcow2 images (never zstd: Scaleway's import rejects it). */
+      compressQcow2?: boolean;
+      /** Path of the virtio-win ISO on the runners, required for Windows VMs. */
+      virtioWinIso?: string;
+      /** Remove scratch files of a VM once it migrated. */
+      cleanupOnSuccess?: boolean;
+    };
+  };
+}

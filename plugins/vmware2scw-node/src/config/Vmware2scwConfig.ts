@@ -1,0 +1,210 @@
+import type { Config } from '@backstage/config';
+import { z } from 'zod';
+
+/**
+ * The `vmware2scw:` section of app-config: what the old tool's `migration.yaml` held (vCenters, Scaleway,
+ * conversion). Read once at start-up; an invalid value stops the backend with the key path and what is
+ * expected. Secret values never appear in those messages.
+ */
+
+const ZONES = [
+  'fr-par-1',
+  'fr-par-2',
+  'fr-par-3',
+  'nl-ams-1',
+  'nl-ams-2',
+  'nl-ams-3',
+  'pl-waw-1',
+  'pl-waw-2',
+  'pl-waw-3',
+  'it-mil-1',
+] as const;
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256_FINGERPRINT = /^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i;
+
+const id = (what: string) =>
+  z
+    .string({ required_error: `required: a short id for this ${what}` })
+    .regex(ID, `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`);
+
+const httpUrl = (what: string) =>
+  z
+    .string({ required_error: `required: the ${what} URL` })
+    .refine(v => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    }, `expected an http(s) URL of the ${what}, without credentials in it`);
+
+const secret = (envHint: string) =>
+  z
+    .string({
+      required_error: `required: set it from the environment, e.g. \${${envHint}}`,
+      invalid_type_error: `expected a string, e.g. \${${envHint}}`,
+    })
+    .min(1, `must not be empty: set it from the environment, e.g. \${${envHint}}`);
+
+export const vcenterConfigSchema = z
+  .object({
+    id: id('vCenter'),
+    url: httpUrl('vCenter (https://vcenter.example.com or its /sdk endpoint)'),
+    username: z.string({ required_error: 'required: the vCenter user name' }).min(1),
+    password: secret('VCENTER_PASSWORD'),
+    /** Accept a certificate no CA vouches for, but only the one whose SHA-256 fingerprint is pinned. */
+    insecure: z.boolean({ invalid_type_error: 'expected true or false' }).default(false),
+    thumbprint: z
+      .string()
+      .regex(
+        SHA256_FINGERPRINT,
+        'expected the SHA-256 fingerprint of the vCenter certificate: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)',
+      )
+      .optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.insecure && !v.thumbprint) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['thumbprint'],
+        message:
+          'required when insecure is true: pin the SHA-256 fingerprint of the vCenter certificate instead of trusting any certificate',
+      });
+    }
+  });
+export type VcenterConfig = z.infer<typeof vcenterConfigSchema>;
+
+export const scalewayConfigSchema = z
+  .object({
+    accessKey: secret('SCW_ACCESS_KEY').refine(
+      v => /^SCW[A-Z0-9]{17}$/i.test(v),
+      'expected a Scaleway access key (SCW followed by 17 letters or digits)',
+    ),
+    secretKey: secret('SCW_SECRET_KEY').refine(
+      v => UUID.test(v),
+      'expected a Scaleway secret key (a UUID)',
+    ),
+    organizationId: z.string().regex(UUID, 'expected the organization id (a UUID)').optional(),
+    projectId: z.string({ required_error: 'required: the project id (a UUID) that receives the instances' }).regex(UUID, 'expected the project id (a UUID)'),
+    defaultZone: z.enum(ZONES, {
+      errorMap: () => ({ message: `expected one of ${ZONES.join(', ')}` }),
+    }),
+    /** Region of the transit bucket; it must be the default zone's region (imports read the bucket in-region). */
+    s3Region: z.string().regex(/^[a-z]{2}-[a-z]{3}$/, 'expected a region such as fr-par').optional(),
+    transitBucket: z
+      .string({ required_error: 'required: the Object Storage bucket used to carry qcow2 images' })
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected a bucket name: 3-63 lower-case letters, digits, dots and dashes'),
+    /** Overrides for tests or private endpoints. */
+    s3Endpoint: httpUrl('Object Storage endpoint').optional(),
+    apiUrl: httpUrl('Scaleway API').refine(v => !v.endsWith('/'), 'must not end with a slash').optional(),
+  })
+  .strict()
+  .transform(v => ({ ...v, s3Region: v.s3Region ?? zoneRegion(v.defaultZone) }))
+  .superRefine((v, ctx) => {
+    if (v.s3Region !== zoneRegion(v.defaultZone)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['s3Region'],
+        message: `must be the region of defaultZone ${v.defaultZone} (${zoneRegion(v.defaultZone)}): Block Storage imports read the bucket in the same region`,
+      });
+    }
+  });
+export type ScalewayConfig = z.infer<typeof scalewayConfigSchema>;
+
+export const runnerConfigSchema = z
+  .object({
+    id: id('runner'),
+    url: httpUrl('conversion runner'),
+    token: secret('RUNNER_TOKEN').refine(v => v.length >= 16, 'must be at least 16 characters'),
+  })
+  .strict();
+export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
+
+export const conversionConfigSchema = z
+  .object({
+    runners: z.array(runnerConfigSchema).default([]),
+    workDir: z.string().startsWith('/', 'expected an absolute path on the runners').default('/var/lib/vmware2scw/work'),
+    compressQcow2: z.boolean({ invalid_type_error: 'expected true or false' }).default(true),
+    virtioWinIso: z.string().startsWith('/', 'expected an absolute path on the runners').optional(),
+    cleanupOnSuccess: z.boolean({ invalid_type_error: 'expected true or false' }).default(true),
+  })
+  .strict();
+export type ConversionConfig = z.infer<typeof conversionConfigSchema>;
+
+export const vmware2scwConfigSchema = z
+  .object({
+    vcenters: z.array(vcenterConfigSchema).default([]),
+    scaleway: scalewayConfigSchema.optional(),
+    conversion: conversionConfigSchema.default({}),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    for (const [key, list] of [
+      ['vcenters', v.vcenters],
+      ['conversion', v.conversion.runners],
+    ] as const) {
+      const seen = new Map<string, number>();
+      list.forEach((item, i) => {
+        const first = seen.get(item.id);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: key === 'vcenters' ? ['vcenters', i, 'id'] : ['conversion', 'runners', i, 'id'],
+            message: `duplicate id "${item.id}" (also at index ${first}): ids must be unique`,
+          });
+        } else seen.set(item.id, i);
+      });
+    }
+  });
+export type Vmware2scwConfig = z.infer<typeof vmware2scwConfigSchema>;
+
+/** A configuration that cannot be used; `issues` list each bad key with what is expected. */
+export class Vmware2scwConfigError extends Error {
+  readonly code = 'VMWARE2SCW_CONFIG_INVALID';
+  constructor(readonly issues: Array<{ key: string; message: string }>) {
+    super(
+      `Invalid vmware2scw configuration:\n${issues
+        .map(i => `  - ${i.key}: ${i.message}`)
+        .join('\n')}\nFix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).`,
+    );
+    this.name = 'Vmware2scwConfigError';
+  }
+}
+
+/** Reads and validates `vmware2scw:`; an absent section is a valid empty configuration. */
+export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
+  const raw = config.getOptional<unknown>('vmware2scw') ?? {};
+  const result = vmware2scwConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new Vmware2scwConfigError(
+    result.error.issues.map(issue => ({
+      key: keyPath(['vmware2scw', ...issue.path]),
+      message: issueMessage(issue),
+    })),
+  );
+}
+
+/** Runtime region of a zone: `fr-par-1` → `fr-par`. */
+export function zoneRegion(zone: string): string {
+  return zone.replace(/-\d+$/, '');
+}
+
+function keyPath(path: Array<string | number>): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
+}
+
+function issueMessage(issue: z.ZodIssue): string {
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    return `unknown key(s) ${issue.keys.map(k => `"${k}"`).join(', ')}: remove them or check the spelling`;
+  }
+  if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') {
+    return issue.message.startsWith('required') ? issue.message : 'required';
+  }
+  return issue.message;
+}
