@@ -71,5 +71,14 @@ export interface Config {
       /** Remove scratch files of a VM once it migrated. */
       cleanupOnSuccess?: boolean;
     };
+
+    /** Who may change things; everyone signed in may read plans, estimates and status. */
+    permissions?: {
+      /**
+       * Entity refs of the users and groups that may create plans, run batches and approve waves,
+       * e.g. `group:default/platform-team`.
+       */
+      admins?: string[];
+    };
   };
 }

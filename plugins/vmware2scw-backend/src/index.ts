@@ -1,1 +1,6 @@
-export {};
+/**
+ * The vmware2scw backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { vmware2scwPlugin as default } from './plugin';

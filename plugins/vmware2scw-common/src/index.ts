@@ -7,3 +7,5 @@
 
 export * from './permissions';
 export * from './inventory';
+export * from './annotations';
+export * from './api';

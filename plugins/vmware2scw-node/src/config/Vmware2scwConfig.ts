@@ -135,11 +135,31 @@ export const conversionConfigSchema = z
   .strict();
 export type ConversionConfig = z.infer<typeof conversionConfigSchema>;
 
+const ENTITY_REF = /^(user|group):([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+export const permissionsConfigSchema = z
+  .object({
+    /**
+     * Users and groups allowed to create plans, run batches and approve waves (the platform team).
+     * Everyone signed in may read.
+     */
+    admins: z
+      .array(
+        z
+          .string()
+          .regex(ENTITY_REF, 'expected an entity reference such as group:default/platform-team or user:default/jane'),
+      )
+      .default([]),
+  })
+  .strict();
+export type PermissionsConfig = z.infer<typeof permissionsConfigSchema>;
+
 export const vmware2scwConfigSchema = z
   .object({
     vcenters: z.array(vcenterConfigSchema).default([]),
     scaleway: scalewayConfigSchema.optional(),
     conversion: conversionConfigSchema.default({}),
+    permissions: permissionsConfigSchema.default({}),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -1,0 +1,32 @@
+/**
+ * Annotations and labels that vmware2scw puts on VM entities (`kind: Resource`, `spec.type: virtual-machine`).
+ * The catalog module writes them; the frontend and the backend read them to find the VM behind an entity.
+ */
+export const VM_ENTITY_TYPE = 'virtual-machine';
+
+const prefix = 'vmware2scw.io';
+
+export const VM_ANNOTATIONS = {
+  /** Id of the inventory source (vCenter id from config, or RVTools source id). */
+  vcenter: `${prefix}/vcenter`,
+  /** Managed object id, e.g. `vm-123`. */
+  moref: `${prefix}/moref`,
+  instanceUuid: `${prefix}/instance-uuid`,
+  guestOs: `${prefix}/guest-os`,
+  firmware: `${prefix}/firmware`,
+  datacenter: `${prefix}/datacenter`,
+  cluster: `${prefix}/cluster`,
+  host: `${prefix}/host`,
+  folder: `${prefix}/folder`,
+  vcpu: `${prefix}/vcpu`,
+  memoryMiB: `${prefix}/memory-mib`,
+  diskTotalBytes: `${prefix}/disk-total-bytes`,
+  diskCount: `${prefix}/disk-count`,
+  nicCount: `${prefix}/nic-count`,
+  ipAddresses: `${prefix}/ip-addresses`,
+} as const;
+
+export const VM_LABELS = {
+  osFamily: `${prefix}/os-family`,
+  powerState: `${prefix}/power-state`,
+} as const;

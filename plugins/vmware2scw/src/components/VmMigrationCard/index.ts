@@ -1,0 +1,1 @@
+export { VmMigrationCard } from './VmMigrationCard';

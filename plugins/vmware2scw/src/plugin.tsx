@@ -1,0 +1,47 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { VM_ENTITY_TYPE } from '@internal/plugin-vmware2scw-common';
+import CloudUploadIcon from '@material-ui/icons/CloudUpload';
+import { Vmware2scwClient, vmware2scwApiRef } from './api';
+import { rootRouteRef } from './routes';
+
+export const vmware2scwApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: vmware2scwApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new Vmware2scwClient(deps),
+    }),
+});
+
+/** On every VM entity's overview. */
+export const vmMigrationCard = EntityCardBlueprint.make({
+  name: 'vm-migration',
+  params: {
+    filter: { kind: 'resource', 'spec.type': VM_ENTITY_TYPE },
+    loader: () => import('./components/VmMigrationCard').then(m => <m.VmMigrationCard />),
+  },
+});
+
+export const migrationPage = PageBlueprint.make({
+  params: {
+    path: '/vmware2scw',
+    title: 'VM migration',
+    icon: <CloudUploadIcon />,
+    routeRef: rootRouteRef,
+    loader: () => import('./components/MigrationPage').then(m => <m.MigrationPage />),
+  },
+});
+
+export const vmware2scwPlugin = createFrontendPlugin({
+  pluginId: 'vmware2scw',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [vmware2scwApi, vmMigrationCard, migrationPage],
+  routes: { root: rootRouteRef },
+});
