@@ -17,7 +17,7 @@ describe('Vmware2scwApiClient', () => {
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { name: 'NotFoundError', message: 'nothing at ' + req.url }, response: { statusCode: 404 } }));
+      res.end(JSON.stringify({ error: { name: 'NotFoundError', message: `nothing at ${req.url}` }, response: { statusCode: 404 } }));
     });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/vmware2scw`;

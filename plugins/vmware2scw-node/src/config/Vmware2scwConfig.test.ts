@@ -13,7 +13,7 @@ const valid = {
       username: 'administrator@vsphere.local',
       password: PASSWORD,
       insecure: true,
-      thumbprint: 'AB:'.repeat(31) + 'CD',
+      thumbprint: `${'AB:'.repeat(31)}CD`,
     },
   ],
   scaleway: {
@@ -77,7 +77,7 @@ describe('readVmware2scwConfig', () => {
     const issues = issuesOf({
       ...valid,
       vcenters: [{ ...valid.vcenters[0], url: 'ftp://x', thumbprint: 'nope' }],
-      scaleway: { ...valid.scaleway, secretKey: 'not-a-uuid-' + SECRET_KEY, defaultZone: 'fr-lyo-1' },
+      scaleway: { ...valid.scaleway, secretKey: `not-a-uuid-${SECRET_KEY}`, defaultZone: 'fr-lyo-1' },
       conversion: { runners: [{ id: 'Runner 1', url: 'http://r', token: 'short' }] },
     });
     const keys = issues.map(i => i.key);

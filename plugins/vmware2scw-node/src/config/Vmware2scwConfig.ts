@@ -214,9 +214,10 @@ export function zoneRegion(zone: string): string {
 }
 
 function keyPath(path: Array<string | number>): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
-    .join('');
+  return path.reduce<string>((key, p) => {
+    if (typeof p === 'number') return `${key}[${p}]`;
+    return key ? `${key}.${p}` : p;
+  }, '');
 }
 
 function issueMessage(issue: z.ZodIssue): string {

@@ -20,6 +20,7 @@ export const MigrationPage = () => {
       {value && (
         <InfoCard title="vmware2scw backend">
           <StructuredMetadataTable
+            options={{ titleFormat: key => key }}
             metadata={{
               Version: value.version,
               vCenters: String(value.vcenters),

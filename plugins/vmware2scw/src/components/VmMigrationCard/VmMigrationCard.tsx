@@ -26,7 +26,7 @@ export const VmMigrationCard = () => {
   put('Placement', vm.location.join(' / ') || undefined);
   return (
     <InfoCard title={`Migration to Scaleway: ${vm.name}`}>
-      <StructuredMetadataTable metadata={metadata} />
+      <StructuredMetadataTable metadata={metadata} options={{ titleFormat: key => key }} />
     </InfoCard>
   );
 };

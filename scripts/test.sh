@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs everything the tests need and runs every check: type-check, lint, all tests.
+# Store tests run on SQLite and, when a PostgreSQL server answers on 127.0.0.1:5432, on PostgreSQL too.
+set -eu
+cd "$(dirname "$0")/.."
+PATH="$PWD/scripts/bin:$PATH"
+export PATH
+
+./scripts/system-deps.sh
+yarn install --immutable
+
+if [ -z "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ] &&
+  pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=postgresql://postgres@127.0.0.1:5432/postgres
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+fi
+
+echo '--- type-check'
+yarn tsc
+echo '--- lint'
+yarn backstage-cli repo lint
+echo '--- tests'
+CI=true yarn backstage-cli repo test "$@"
