@@ -17,6 +17,7 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@internal/plugin-catalog-backend-module-vmware2scw'));
 
 // scaffolder, with the vmware2scw:* actions
 backend.add(import('@backstage/plugin-scaffolder-backend'));

@@ -1,2 +1,4 @@
 export * from './config';
 export * from './api';
+export * from './rvtools';
+export * from './vcenter';

@@ -64,6 +64,11 @@ export const diskSchema = z.object({
   controller: diskControllerSchema.optional(),
   /** CBT change id of the backing, when changed block tracking is on. */
   changeId: z.string().optional(),
+  /**
+   * Bytes actually allocated on the datastore (a thin disk's committed size), when the source knows it.
+   * Exports move only allocated blocks, so estimates use this and fall back to `capacityBytes`.
+   */
+  allocatedBytes: z.number().int().nonnegative().optional(),
 });
 export type Disk = z.infer<typeof diskSchema>;
 export type DiskInput = z.input<typeof diskSchema>;
@@ -121,6 +126,18 @@ export const vmTagSchema = z.object({
 });
 export type VmTag = z.infer<typeof vmTagSchema>;
 
+/**
+ * Observed demand, when the source has it: the peak or 95th percentile over an observation window,
+ * in percent of what the VM is allocated. The `optimize` sizing strategy right-sizes from it.
+ */
+export const vmUtilizationSchema = z.object({
+  cpuPercent: z.number().min(0).max(100).optional(),
+  memoryPercent: z.number().min(0).max(100).optional(),
+  /** How the figures were obtained, e.g. `p95 over 30 days (vCenter statistics level 2)`. */
+  basis: z.string().optional(),
+});
+export type VmUtilization = z.infer<typeof vmUtilizationSchema>;
+
 export const vmSchema = z.object({
   /** Id of the inventory source: a configured vCenter id, or the RVTools source id. */
   vcenterId: z.string().min(1),
@@ -164,6 +181,7 @@ export const vmSchema = z.object({
   /** vSphere hardware version, e.g. `vmx-19`. */
   hardwareVersion: z.string().optional(),
   annotation: z.string().optional(),
+  utilization: vmUtilizationSchema.optional(),
 });
 export type Vm = z.infer<typeof vmSchema>;
 export type VmInput = z.input<typeof vmSchema>;

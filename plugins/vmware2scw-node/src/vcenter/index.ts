@@ -1,0 +1,68 @@
+/**
+ * vSphere client of vmware2scw: vim25 SOAP over undici, the inventory reader, snapshots, NFC export
+ * leases, datastore downloads, custom attributes, vSphere tags and power-off.
+ */
+export {
+  VcenterClient,
+  type VcenterClientOptions,
+  type VmRef,
+  type SnapshotRef,
+  type CreateSnapshotOptions,
+  type RemoveSnapshotOptions,
+  type DiskChangeInfo,
+  type DatastoreFile,
+} from './VcenterClient';
+export type {
+  ReadInventoryOptions,
+  InventoryReadResult,
+} from './InventoryReader';
+export {
+  NfcLease,
+  resolveDeviceUrl,
+  type NfcDeviceUrl,
+  type NfcManifestEntry,
+  type NfcLeaseOpenOptions,
+} from './NfcLease';
+export type { SnapshotInfo } from './SnapshotTree';
+export type { WaitOptions } from './TaskWaiter';
+export type { MoRef } from './VimXml';
+export type { ServiceContent } from './VcenterSession';
+export {
+  parseDatastorePath,
+  formatDatastorePath,
+  datastoreFolderUrl,
+  flatExtentPath,
+  type DatastorePath,
+  type DatastoreUrlInput,
+} from './DatastorePath';
+export {
+  createDispatcher,
+  normalizeThumbprint,
+  type TlsOptions,
+} from './TlsPolicy';
+export {
+  VcenterError,
+  VcenterFaultError,
+  InvalidLoginError,
+  NotAuthenticatedError,
+  NoPermissionError,
+  ManagedObjectNotFoundError,
+  TaskInProgressError,
+  InvalidPowerStateError,
+  InvalidStateError,
+  MethodNotFoundError,
+  InvalidArgumentError,
+  DuplicateNameError,
+  RequestCanceledError,
+  VcenterTlsError,
+  VcenterHttpError,
+  VcenterProtocolError,
+  VcenterConfigError,
+  VcenterTimeoutError,
+  VcenterAbortedError,
+  SnapshotNotFoundError,
+  AmbiguousSnapshotError,
+  NfcLeaseError,
+  VcenterRestError,
+  type VcenterErrorOptions,
+} from './faults';
