@@ -6,12 +6,10 @@ import {
   FieldFormatEntityPolicy,
   SchemaValidEntityPolicy,
 } from '@backstage/catalog-model';
-// Test helper of the node library (not part of its public API): starts the project's vcsim launcher.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import {
   Vcsim,
   vcsimDisabled,
-} from '@internal/plugin-vmware2scw-node/src/vcenter/testing/Vcsim';
+} from '@internal/plugin-vmware2scw-node/testUtils';
 import { VcenterSourceSettings } from './ProviderConfig';
 import { vcenterClientFactory } from './vcenterClientFactory';
 import { VcenterEntityProvider } from './VcenterEntityProvider';

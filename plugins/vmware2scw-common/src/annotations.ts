@@ -1,6 +1,7 @@
 /**
  * Annotations and labels that vmware2scw puts on VM entities (`kind: Resource`, `spec.type: virtual-machine`).
  * The catalog module writes them; the frontend and the backend read them to find the VM behind an entity.
+ * A contract: add keys, never rename one.
  */
 export const VM_ENTITY_TYPE = 'virtual-machine';
 
@@ -9,10 +10,14 @@ const prefix = 'vmware2scw.io';
 export const VM_ANNOTATIONS = {
   /** Id of the inventory source (vCenter id from config, or RVTools source id). */
   vcenter: `${prefix}/vcenter`,
+  /** Kind of inventory source: `vcenter` or `rvtools`. */
+  source: `${prefix}/source`,
   /** Managed object id, e.g. `vm-123`. */
   moref: `${prefix}/moref`,
   instanceUuid: `${prefix}/instance-uuid`,
   guestOs: `${prefix}/guest-os`,
+  /** vSphere guest id, e.g. `debian12_64Guest`. */
+  guestId: `${prefix}/guest-id`,
   firmware: `${prefix}/firmware`,
   datacenter: `${prefix}/datacenter`,
   cluster: `${prefix}/cluster`,
@@ -24,9 +29,16 @@ export const VM_ANNOTATIONS = {
   diskCount: `${prefix}/disk-count`,
   nicCount: `${prefix}/nic-count`,
   ipAddresses: `${prefix}/ip-addresses`,
+  snapshotCount: `${prefix}/snapshot-count`,
+  toolsStatus: `${prefix}/tools-status`,
+  /** Which ownership rule gave `spec.owner` (`folder:/DC1/Web`, `custom-attribute:Owner`, `default`). */
+  ownerRule: `${prefix}/owner-rule`,
+  /** Which rule gave `spec.system`. */
+  systemRule: `${prefix}/system-rule`,
 } as const;
 
 export const VM_LABELS = {
   osFamily: `${prefix}/os-family`,
   powerState: `${prefix}/power-state`,
+  firmware: `${prefix}/firmware`,
 } as const;

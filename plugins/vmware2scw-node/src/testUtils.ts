@@ -1,0 +1,9 @@
+/**
+ * Test utilities of the vmware2scw node library, for this package and the modules that use its clients:
+ * a real vCenter simulator (vcsim, built from Debian's govmomi sources) and a small fake vCenter for the
+ * paths vcsim does not serve.
+ *
+ * @packageDocumentation
+ */
+export * from './vcenter/testing/Vcsim';
+export * from './vcenter/testing/FakeVcenter';
