@@ -9,3 +9,40 @@ export * from './permissions';
 export * from './inventory';
 export * from './annotations';
 export * from './api';
+
+// Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
+export * from './problems/Problem';
+export * from './problems/PlanningError';
+export { didYouMean } from './text/didYouMean';
+export { isRfc1123Label, toRfc1123Label } from './text/rfc1123';
+export { compileGlob, isGlobLiteral, type GlobPattern } from './patterns/GlobPattern';
+
+export * from './filters/VmFilter';
+export * from './filters/UserRegex';
+export * from './filters/filterVms';
+
+export * from './catalog/model';
+export * from './catalog/serverTypeFamily';
+export {
+  offlineCatalog,
+  OFFLINE_SNAPSHOT_PRICED_AT,
+  OFFLINE_SNAPSHOT_ZONE,
+} from './catalog/offlineSnapshot';
+
+export * from './sizing/sizing';
+export * from './sizing/typeFit';
+
+export * from './concerns/ConcernRule';
+export * from './concerns/rules';
+export * from './concerns/evaluateConcerns';
+
+export * from './plan/planSchema';
+export * from './plan/PlanParser';
+export * from './plan/PlanSerializer';
+export * from './plan/PlanEditor';
+export * from './plan/PlanResolver';
+export * from './plan/inventoryPlan';
+
+export * from './estimate/estimateModel';
+export * from './estimate/monthlyCost';
+export * from './estimate/estimatePlan';

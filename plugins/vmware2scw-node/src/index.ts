@@ -2,3 +2,4 @@ export * from './config';
 export * from './api';
 export * from './rvtools';
 export * from './vcenter';
+export * from './scaleway';

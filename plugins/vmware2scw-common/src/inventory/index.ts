@@ -1,2 +1,4 @@
 export * from './model';
 export * from './guestOs';
+export * from './guestRelease';
+export * from './systemDisk';

@@ -1,0 +1,177 @@
+import { offlineCatalog } from '../catalog/offlineSnapshot';
+import type { Catalog } from '../catalog/model';
+import { disk, makeVm } from '../__fixtures__/vms';
+import { createSizer, sizeVm, sizingDemand } from './sizing';
+
+const catalog = offlineCatalog('fr-par-1')!;
+const windows = {
+  osFamily: 'windows' as const,
+  guestId: 'windows2022srvNext_64Guest',
+};
+
+describe('sizing strategies', () => {
+  it('exact: the closest shape, the cheaper one on a tie', () => {
+    // 2 vCPU / 8 GiB exists as PRO2-XXS (0.0561) and POP2-2C-8G (0.0735).
+    const r = sizeVm(makeVm({ numCpu: 2, memoryMiB: 8192 }), catalog, {
+      strategy: 'exact',
+    });
+    expect(r.targetType).toBe('PRO2-XXS');
+    // 3 vCPU / 6 GiB: nothing exact; 4 vCPU / 8 GiB is the smallest excess.
+    expect(
+      sizeVm(makeVm({ numCpu: 3, memoryMiB: 6144 }), catalog, {
+        strategy: 'exact',
+      }).targetType,
+    ).toBe('PLAY2-MICRO');
+  });
+
+  it('cost: the cheapest type with the allocated vCPU and RAM, shared vCPUs included', () => {
+    expect(
+      sizeVm(makeVm({ numCpu: 1, memoryMiB: 1024 }), catalog, {
+        strategy: 'cost',
+      }).targetType,
+    ).toBe('PLAY2-PICO');
+    expect(
+      sizeVm(makeVm({ numCpu: 4, memoryMiB: 8192 }), catalog, {
+        strategy: 'cost',
+      }).targetType,
+    ).toBe('PLAY2-MICRO');
+  });
+
+  it('optimize: the cheapest dedicated-vCPU type, never PLAY2', () => {
+    const r = sizeVm(makeVm({ numCpu: 4, memoryMiB: 8192 }), catalog, {
+      strategy: 'optimize',
+    });
+    expect(r.targetType).toBe('POP2-HC-4C-8G');
+    expect(r.reason).toMatch(/dedicated-vCPU/);
+    // 2 vCPU / 16 GiB: the high-memory shape is cheaper than a 4-vCPU general-purpose type.
+    expect(
+      sizeVm(makeVm({ numCpu: 2, memoryMiB: 16384 }), catalog, {
+        strategy: 'optimize',
+      }).targetType,
+    ).toBe('POP2-HM-2C-16G');
+  });
+
+  it('optimize right-sizes from utilisation with 30% headroom, never above allocated', () => {
+    // 16 × 20% × 1.3 = 4.16 -> 5 vCPU; 64 GiB × 40% × 1.3 = 33.3 -> 34 GiB.
+    const vm = makeVm({
+      numCpu: 16,
+      memoryMiB: 65536,
+      utilization: { cpuPercent: 20, memoryPercent: 40 },
+    });
+    expect(sizingDemand(vm, 'optimize')).toEqual({
+      vcpus: 5,
+      memoryMiB: 34 * 1024,
+      basis: 'utilization',
+    });
+    expect(sizingDemand(vm, 'exact').basis).toBe('allocated');
+    const busy = makeVm({
+      numCpu: 4,
+      memoryMiB: 8192,
+      utilization: { cpuPercent: 100 },
+    });
+    expect(sizingDemand(busy, 'optimize').vcpus).toBe(4);
+    const r = sizeVm(vm, catalog, { strategy: 'optimize' });
+    expect(r.targetType).toBe('POP2-HM-6C-48G');
+    expect(r.reason).toMatch(/utilisation × 1.3/);
+  });
+
+  it('gives Windows guests -WIN types only, and never gives them to others', () => {
+    for (const strategy of ['exact', 'optimize', 'cost'] as const) {
+      expect(
+        sizeVm(makeVm({ ...windows, numCpu: 4, memoryMiB: 16384 }), catalog, {
+          strategy,
+        }).targetType,
+      ).toBe('POP2-4C-16G-WIN');
+      expect(
+        sizeVm(makeVm({ numCpu: 4, memoryMiB: 16384 }), catalog, { strategy })
+          .targetType,
+      ).not.toMatch(/-WIN$/);
+    }
+  });
+
+  it('skips types in shortage: PRO2-M would be cheapest for 16 vCPU / 64 GiB but is out of stock', () => {
+    expect(
+      catalog.serverTypes.find(t => t.name === 'PRO2-M')?.availability,
+    ).toBe('shortage');
+    const r = sizeVm(makeVm({ numCpu: 16, memoryMiB: 65536 }), catalog, {
+      strategy: 'cost',
+    });
+    expect(r.targetType).toBe('POP2-16C-64G');
+  });
+
+  it('skips end-of-service types even when every family is allowed', () => {
+    // START1-XS (end of service) would be the cheapest 1 vCPU / 1 GiB type.
+    const r = sizeVm(makeVm({ numCpu: 1, memoryMiB: 1024 }), catalog, {
+      strategy: 'cost',
+      families: ['*'],
+    });
+    expect(r.targetType).toBe('DEV1-S');
+    expect(r.alternatives.map(a => a.type)).not.toContain('START1-XS');
+  });
+
+  it('never picks arm64 or GPU types', () => {
+    const all = createSizer(catalog, { strategy: 'cost', families: ['*'] });
+    for (const [cpu, mem] of [
+      [2, 4096],
+      [8, 32768],
+      [12, 24576],
+      [64, 131072],
+    ]) {
+      const t = catalog.serverTypes.find(
+        x => x.name === all(makeVm({ numCpu: cpu, memoryMiB: mem })).targetType,
+      )!;
+      expect(t.arch).toBe('x86_64');
+      expect(t.gpus).toBe(0);
+    }
+  });
+
+  it('only offers types of the target zone: no Windows where no -WIN type exists', () => {
+    const frPar3: Catalog = {
+      ...catalog,
+      zone: 'fr-par-3',
+      serverTypes: catalog.serverTypes.filter(
+        t => !t.name.endsWith('-WIN') && !t.name.startsWith('PLAY2'),
+      ),
+    };
+    const r = sizeVm(makeVm({ ...windows }), frPar3, { strategy: 'optimize' });
+    expect(r.targetType).toBeUndefined();
+    expect(r.problem).toMatchObject({ code: 'SIZING_NO_TYPE' });
+    expect(r.problem?.remediation).toMatch(/fr-par-1 and fr-par-2/);
+    expect(
+      sizeVm(makeVm({ numCpu: 1, memoryMiB: 1024 }), frPar3, {
+        strategy: 'cost',
+      }).targetType,
+    ).not.toMatch(/^PLAY2/);
+  });
+
+  it('refuses VMs with more than 16 disks (Block volumes per Instance)', () => {
+    const vm = makeVm({
+      disks: Array.from({ length: 17 }, (_, i) => disk(2000 + i, 10)),
+    });
+    const r = sizeVm(vm, catalog, { strategy: 'cost' });
+    expect(r.targetType).toBeUndefined();
+    expect(r.problem?.message).toContain('17 disks');
+  });
+
+  it('says when nothing is big enough', () => {
+    const r = sizeVm(
+      makeVm({ ...windows, numCpu: 64, memoryMiB: 262144 }),
+      catalog,
+      { strategy: 'exact' },
+    );
+    expect(r.problem?.message).toMatch(/no Windows \(-WIN\) type in fr-par-1/);
+  });
+
+  it('reports prices per hour and per month (730 h) and alternatives', () => {
+    const r = sizeVm(makeVm({ numCpu: 4, memoryMiB: 16384 }), catalog, {
+      strategy: 'optimize',
+    });
+    expect(r).toMatchObject({
+      targetType: 'PRO2-XS',
+      hourlyPriceEur: 0.1122,
+      monthlyPriceEur: 81.91,
+    });
+    expect(r.alternatives.length).toBeGreaterThan(0);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+});

@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import {
+  monthlyPrice,
+  type Catalog,
+  type CatalogServerType,
+} from '../catalog/model';
+import {
+  DEFAULT_SIZING_FAMILIES,
+  PRODUCTION_FAMILIES,
+  isWindowsServerType,
+  serverTypeFamily,
+} from '../catalog/serverTypeFamily';
+import type { Vm } from '../inventory/model';
+import { makeProblem, type Problem } from '../problems/Problem';
+import { ordinal } from '../text/ordinal';
+import {
+  formatGiB,
+  MAX_VOLUMES_PER_INSTANCE,
+  typeFitProblems,
+} from './typeFit';
+
+/**
+ * Picking a Scaleway type for a VM: the old tool's three strategies.
+ *
+ * - `exact`: the type closest to the source's shape. Among types with at least the VM's vCPUs and
+ *   RAM, the smallest relative excess `(vCPU_type/vCPU_vm − 1) + (RAM_type/RAM_vm − 1)`; ties go to
+ *   the cheaper type. Families: PLAY2, PRO2, POP2, POP2-HM, POP2-HC.
+ * - `optimize` (recommended): right-size, then the cheapest dedicated-vCPU type that fits.
+ *   Demand is what the VM is allocated, unless the inventory carries utilisation
+ *   (`vm.utilization`, peak or p95 in %): then demand = allocated × utilisation × 1.3 headroom,
+ *   rounded up to a whole vCPU and a whole GiB, at least 1 vCPU / 1 GiB and never more than allocated.
+ *   Without utilisation nothing is shrunk blind. Families: PRO2, POP2, POP2-HM, POP2-HC (no PLAY2,
+ *   whose vCPUs are shared).
+ * - `cost`: the cheapest type with at least the allocated vCPUs and RAM, shared-vCPU PLAY2 included.
+ *
+ * Every strategy keeps only types that can host the VM at all: x86_64, no GPU, not end-of-service,
+ * not in `shortage` in the zone, Block (SBS) volumes supported (imported disks are SBS volumes; this
+ * is the only storage of PLAY2/PRO2/POP2), at most 16 volumes, and `-WIN` types for Windows guests
+ * only (Scaleway's Windows licence; other guests never get them). A catalog is one zone, so only
+ * types offered in the target zone are considered.
+ */
+export const sizingStrategySchema = z.enum(['exact', 'optimize', 'cost']);
+export type SizingStrategy = z.infer<typeof sizingStrategySchema>;
+
+/** Comfort factor over observed utilisation for `optimize` (Azure Migrate uses the same idea). */
+export const OPTIMIZE_HEADROOM = 1.3;
+
+export interface SizingOptions {
+  strategy: SizingStrategy;
+  /** Families to choose from, overriding the strategy's default list; `['*']` means every family. */
+  families?: string[];
+  /** Headroom factor for `optimize` over utilisation. */
+  headroom?: number;
+}
+
+export interface SizingDemand {
+  vcpus: number;
+  memoryMiB: number;
+  /** `allocated` when taken from the VM's configuration, `utilization` when right-sized from usage. */
+  basis: 'allocated' | 'utilization';
+}
+
+export interface SizingCandidate {
+  type: string;
+  vcpus: number;
+  memoryGiB: number;
+  hourlyPriceEur: number;
+  monthlyPriceEur: number;
+}
+
+/** Outcome for one VM: plain data, for the plan, the VM card and the estimate. */
+export interface SizingResult {
+  vmName: string;
+  strategy: SizingStrategy;
+  zone: string;
+  demand: SizingDemand;
+  /** Chosen type; absent when nothing fits (see `problem`). */
+  targetType?: string;
+  vcpus?: number;
+  memoryGiB?: number;
+  hourlyPriceEur?: number;
+  monthlyPriceEur?: number;
+  availability?: CatalogServerType['availability'];
+  /** One sentence: why this type. */
+  reason: string;
+  /** The next best fits, for a user who wants to choose. */
+  alternatives: SizingCandidate[];
+  problem?: Problem;
+}
+
+export type Sizer = (vm: Vm) => SizingResult;
+
+const MIB = 2 ** 20;
+const byName = (a: { name: string }, b: { name: string }) =>
+  ordinal(a.name, b.name);
+
+/** Prepares candidate lists once for a catalog and strategy, then sizes any number of VMs. */
+export function createSizer(catalog: Catalog, options: SizingOptions): Sizer {
+  const { strategy } = options;
+  const headroom = options.headroom ?? OPTIMIZE_HEADROOM;
+  const families =
+    options.families ??
+    (strategy === 'optimize' ? PRODUCTION_FAMILIES : DEFAULT_SIZING_FAMILIES);
+  const anyFamily = families.includes('*');
+  const pool = catalog.serverTypes.filter(
+    t =>
+      (anyFamily || families.includes(serverTypeFamily(t.name))) &&
+      t.gpus === 0 &&
+      // The fit rules without demand: arch, end of service, shortage, storage.
+      typeFitProblems(
+        { osFamily: 'linux', numCpu: 0, memoryMiB: 0, disks: [] },
+        t,
+      ).length === 0,
+  );
+  const byPrice = (a: CatalogServerType, b: CatalogServerType) =>
+    a.hourlyPriceEur - b.hourlyPriceEur || byName(a, b);
+  const windowsPool = pool
+    .filter(t => isWindowsServerType(t.name))
+    .sort(byPrice);
+  const otherPool = pool
+    .filter(t => !isWindowsServerType(t.name))
+    .sort(byPrice);
+  const familyText = anyFamily ? 'any family' : families.join('/');
+
+  return vm => {
+    const demand = sizingDemand(vm, strategy, headroom);
+    const base = { vmName: vm.name, strategy, zone: catalog.zone, demand };
+    const need = `${demand.vcpus} vCPU / ${formatGiB(demand.memoryMiB)} GiB`;
+    if (vm.disks.length > MAX_VOLUMES_PER_INSTANCE) {
+      return noFit(
+        base,
+        `${vm.disks.length} disks, while an Instance takes at most ${MAX_VOLUMES_PER_INSTANCE} volumes`,
+        'Merge or drop disks so the VM has 16 at most.',
+      );
+    }
+    const windows = vm.osFamily === 'windows';
+    const ranked = rank(windows ? windowsPool : otherPool, demand, strategy);
+    if (ranked.length === 0) {
+      return noFit(
+        base,
+        `no ${windows ? 'Windows (-WIN) ' : ''}type in ${
+          catalog.zone
+        } (${familyText}) has ${need} or more`,
+        windows && windowsPool.length === 0
+          ? `Windows types exist in fr-par-1 and fr-par-2 only: pick one of those zones.`
+          : `Pick a target_type by hand (another family), or reduce the VM's vCPU/RAM in vSphere first.`,
+      );
+    }
+    const chosen = ranked[0];
+    const basisText =
+      demand.basis === 'utilization'
+        ? `right-sized from utilisation × ${headroom}`
+        : 'as allocated';
+    const reason = {
+      exact: `closest shape to ${need} (${basisText}) among ${familyText}`,
+      optimize: `cheapest dedicated-vCPU type with ${need} (${basisText}) among ${familyText}`,
+      cost: `cheapest type with ${need} among ${familyText}`,
+    }[strategy];
+    return {
+      vmName: base.vmName,
+      strategy,
+      zone: base.zone,
+      demand,
+      targetType: chosen.name,
+      vcpus: chosen.vcpus,
+      memoryGiB: chosen.memoryBytes / 2 ** 30,
+      hourlyPriceEur: chosen.hourlyPriceEur,
+      monthlyPriceEur: monthlyPrice(chosen.hourlyPriceEur),
+      availability: chosen.availability,
+      reason,
+      alternatives: ranked.slice(1, 4).map(candidateOf),
+    };
+  };
+}
+
+export function sizeVm(
+  vm: Vm,
+  catalog: Catalog,
+  options: SizingOptions,
+): SizingResult {
+  return createSizer(catalog, options)(vm);
+}
+
+/** What the VM needs, under a strategy (see the module comment for the rule). */
+export function sizingDemand(
+  vm: Pick<Vm, 'numCpu' | 'memoryMiB' | 'utilization'>,
+  strategy: SizingStrategy,
+  headroom: number = OPTIMIZE_HEADROOM,
+): SizingDemand {
+  const allocated: SizingDemand = {
+    vcpus: vm.numCpu,
+    memoryMiB: vm.memoryMiB,
+    basis: 'allocated',
+  };
+  const u = vm.utilization;
+  if (
+    strategy !== 'optimize' ||
+    !u ||
+    (u.cpuPercent === undefined && u.memoryPercent === undefined)
+  ) {
+    return allocated;
+  }
+  const vcpus =
+    u.cpuPercent === undefined
+      ? vm.numCpu
+      : Math.min(
+          vm.numCpu,
+          Math.max(1, Math.ceil((vm.numCpu * u.cpuPercent * headroom) / 100)),
+        );
+  const memoryMiB =
+    u.memoryPercent === undefined
+      ? vm.memoryMiB
+      : Math.min(
+          vm.memoryMiB,
+          Math.max(
+            1024,
+            Math.ceil(
+              (vm.memoryMiB * u.memoryPercent * headroom) / 100 / 1024,
+            ) * 1024,
+          ),
+        );
+  return { vcpus, memoryMiB, basis: 'utilization' };
+}
+
+/** How many types a result lists: the choice and three alternatives. */
+const RANKED = 4;
+
+/**
+ * The best `RANKED` fitting types of a pool sorted by price, best first. `cost` and `optimize`:
+ * cheapest first, the closer shape on equal prices; `exact`: closest shape first, the cheaper on
+ * equal distance. One pass with a small insertion list: this runs once per VM.
+ */
+function rank(
+  pool: readonly CatalogServerType[],
+  demand: SizingDemand,
+  strategy: SizingStrategy,
+): CatalogServerType[] {
+  const vcpus = Math.max(1, demand.vcpus);
+  const mib = Math.max(1, demand.memoryMiB);
+  const top: CatalogServerType[] = [];
+  const keys: Array<[number, number]> = [];
+  for (const t of pool) {
+    const tMiB = t.memoryBytes / MIB;
+    if (t.vcpus < demand.vcpus || tMiB < demand.memoryMiB) continue;
+    const distance = t.vcpus / vcpus - 1 + tMiB / mib - 1;
+    const key: [number, number] =
+      strategy === 'exact'
+        ? [distance, t.hourlyPriceEur]
+        : [t.hourlyPriceEur, distance];
+    // The pool is in price (then name) order, so a type only goes before strictly worse keys.
+    let i = top.length;
+    while (
+      i > 0 &&
+      (keys[i - 1][0] > key[0] ||
+        (keys[i - 1][0] === key[0] && keys[i - 1][1] > key[1]))
+    )
+      i--;
+    if (i >= RANKED) {
+      // Later types cost at least as much: once they cost more than the last kept, none can rank.
+      if (strategy !== 'exact' && key[0] > keys[RANKED - 1][0]) break;
+      continue;
+    }
+    top.splice(i, 0, t);
+    keys.splice(i, 0, key);
+    if (top.length > RANKED) {
+      top.pop();
+      keys.pop();
+    }
+  }
+  return top;
+}
+
+function candidateOf(t: CatalogServerType): SizingCandidate {
+  return {
+    type: t.name,
+    vcpus: t.vcpus,
+    memoryGiB: t.memoryBytes / 2 ** 30,
+    hourlyPriceEur: t.hourlyPriceEur,
+    monthlyPriceEur: monthlyPrice(t.hourlyPriceEur),
+  };
+}
+
+function noFit(
+  base: Pick<SizingResult, 'vmName' | 'strategy' | 'zone' | 'demand'>,
+  why: string,
+  remediation: string,
+): SizingResult {
+  return {
+    ...base,
+    reason: why,
+    alternatives: [],
+    problem: makeProblem({
+      code: 'SIZING_NO_TYPE',
+      field: `VM ${base.vmName}`,
+      text: `no Scaleway type fits: ${why}`,
+      remediation,
+    }),
+  };
+}

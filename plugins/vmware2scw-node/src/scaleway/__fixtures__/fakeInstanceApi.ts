@@ -1,0 +1,208 @@
+import {
+  offlineCatalog,
+  type CatalogServerType,
+} from '@internal/plugin-vmware2scw-common';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'http';
+import type { AddressInfo } from 'net';
+import { fetch as undiciFetch } from 'undici';
+
+/**
+ * A local stand-in for the Scaleway Instance API's catalog endpoints, answering as the real API did
+ * when recorded (2026-07-30): `products/servers` and `products/servers/availability`, maps keyed by
+ * type name, 50 entries per page unless `per_page` says otherwise (at most 100), the total in
+ * `X-Total-Count` and not in the body, a `Link` header with first/previous/next/last, and a
+ * `Content-Type` of exactly `application/json`. Bodies are built from the offline snapshot's
+ * types, with the wire fields the SDK drops (`mig_profile`, `private_network`, ...) kept.
+ */
+export interface FakeInstanceApi {
+  url: string;
+  requests: string[];
+  /** Next responses fail with this status (a JSON error body), while > 0. */
+  failNext(status: number, times?: number): void;
+  /** Replaces the Content-Type header (to check the SDK's strictness). */
+  contentType: string;
+  /** Types to leave out of the availability list. */
+  hideAvailability: Set<string>;
+  close(): Promise<void>;
+}
+
+function wireType(t: CatalogServerType) {
+  const local = t.localVolumesMaxBytes > 0;
+  return {
+    alt_names: [],
+    arch: t.arch,
+    ncpus: t.vcpus,
+    ram: t.memoryBytes,
+    gpu: t.gpus,
+    gpu_info: null,
+    mig_profile: null,
+    volumes_constraint: {
+      min_size: t.localVolumesMinBytes,
+      max_size: t.localVolumesMaxBytes,
+    },
+    per_volume_constraint: {
+      l_ssd: local
+        ? { min_size: 1e9, max_size: 8e11 }
+        : { min_size: 0, max_size: 0 },
+    },
+    scratch_storage_max_size: 0,
+    scratch_storage_max_volumes_count: 0,
+    monthly_price: Math.round(t.hourlyPriceEur * 730 * 1e6) / 1e6,
+    hourly_price: t.hourlyPriceEur,
+    capabilities: {
+      boot_types: ['local', 'rescue'],
+      placement_groups: true,
+      block_storage: t.blockStorage,
+      hot_snapshots_local_volume: local,
+      private_network: 8,
+      max_file_systems: 0,
+    },
+    network: {
+      ipv6_support: true,
+      sum_internal_bandwidth: 400000000,
+      sum_internet_bandwidth: 400000000,
+      interfaces: [
+        { internal_bandwidth: 400000000, internet_bandwidth: 400000000 },
+      ],
+    },
+    block_bandwidth: 419430400,
+    end_of_service: t.endOfService,
+  };
+}
+
+export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
+  const types = offlineCatalog('fr-par-1')!.serverTypes;
+  const names = types.map(t => t.name).sort();
+  const byName = new Map(types.map(t => [t.name, t]));
+  const state = {
+    requests: [] as string[],
+    failures: [] as number[],
+    contentType: 'application/json',
+    hideAvailability: new Set<string>(),
+  };
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'Content-Type': state.contentType,
+      'Content-Length': String(Buffer.byteLength(text)),
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    state.requests.push(`${req.method} ${req.url}`);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const m =
+      /^\/instance\/v1\/zones\/([a-z]{2}-[a-z]{3}-\d)\/products\/servers(\/availability)?$/.exec(
+        url.pathname,
+      );
+    if (!req.headers['x-auth-token']) {
+      send(res, 401, {
+        message: 'authentication is denied',
+        method: 'api_key',
+        reason: 'invalid_argument',
+        type: 'denied_authentication',
+      });
+      return;
+    }
+    const failure = state.failures.shift();
+    if (failure) {
+      send(res, failure, { message: 'internal error', type: 'internal_error' });
+      return;
+    }
+    if (req.method !== 'GET' || !m) {
+      send(res, 404, {
+        message: 'resource is not found',
+        resource: 'path',
+        type: 'not_found',
+      });
+      return;
+    }
+    if (m[1] !== 'fr-par-1') {
+      send(res, 404, {
+        message: `zone ${m[1]} is not found`,
+        type: 'not_found',
+      });
+      return;
+    }
+    const availability = Boolean(m[2]);
+    const perPage = Math.min(
+      100,
+      Number(url.searchParams.get('per_page') ?? 50) || 50,
+    );
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const pages = Math.max(1, Math.ceil(names.length / perPage));
+    const slice = names.slice((page - 1) * perPage, page * perPage);
+    const servers: Record<string, unknown> = {};
+    for (const n of slice) {
+      if (availability) {
+        if (!state.hideAvailability.has(n))
+          servers[n] = { availability: byName.get(n)!.availability };
+      } else {
+        servers[n] = wireType(byName.get(n)!);
+      }
+    }
+    const path = availability
+      ? '/products/servers/availability'
+      : '/products/servers';
+    const link = (p: number, rel: string) =>
+      `<${path}?page=${p}&per_page=${perPage}&>; rel="${rel}"`;
+    const links = [
+      ...(page > 1 ? [link(1, 'first'), link(page - 1, 'previous')] : []),
+      ...(page < pages ? [link(page + 1, 'next')] : []),
+      link(pages, 'last'),
+    ];
+    send(
+      res,
+      200,
+      { servers },
+      { Link: links.join(','), 'X-Total-Count': String(names.length) },
+    );
+  };
+
+  const server: Server = createServer(handler);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: state.requests,
+    failNext: (status, times = 1) =>
+      state.failures.push(...Array(times).fill(status)),
+    get contentType() {
+      return state.contentType;
+    },
+    set contentType(v: string) {
+      state.contentType = v;
+    },
+    hideAvailability: state.hideAvailability,
+    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A real HTTP client for the SDK in tests: Backstage's jest setup blocks the global `fetch`, so
+ * requests to the local fake go through undici instead.
+ */
+export const testHttpClient = (async (
+  input: RequestInfo | URL,
+  init?: RequestInit,
+) => {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const response = await undiciFetch(req.url, {
+    method: req.method,
+    headers: Object.fromEntries(req.headers),
+  });
+  return response as unknown as Response;
+}) as typeof fetch;

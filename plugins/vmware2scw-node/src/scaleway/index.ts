@@ -1,0 +1,6 @@
+export {
+  ScalewayCatalog,
+  type ScalewayCatalogOptions,
+} from './ScalewayCatalog';
+export { fetchLiveCatalog } from './fetchLiveCatalog';
+export { catalogFromApi } from './catalogFromApi';
