@@ -1,14 +1,18 @@
 /**
  * bench:inventory: full inventory of a 2,000-VM vcsim through the vCenter SOAP client, then entity
- * emission (each VM turned into a minimal Backstage Resource entity, as a catalog provider would), with
- * the time, SOAP round trips and peak memory. The last line is machine-readable:
+ * emission with the catalog module's own mapping (`inventoryEntities`: names, owner rules, annotations,
+ * as the vCenter entity provider applies them), with the time, SOAP round trips and peak memory. The last
+ * line is machine-readable:
  *
  *   RESULT vms=... total_ms=... soap_calls=... peak_mb=...
  *
  * Knobs (environment): BENCH_VMS (default 2000), BENCH_PAGE_SIZE (default 500).
  * Run: yarn bench:inventory  (needs golang-go and golang-github-vmware-govmomi-dev for vcsim)
  */
-import type { Vm } from '@internal/plugin-vmware2scw-common';
+import {
+  entityOptions,
+  inventoryEntities,
+} from '../plugins/catalog-backend-module-vmware2scw/src/vmEntity';
 import { VcenterClient } from '../plugins/vmware2scw-node/src/vcenter';
 import { Vcsim } from '../plugins/vmware2scw-node/src/vcenter/testing/Vcsim';
 
@@ -20,44 +24,6 @@ const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 500);
 const DATACENTERS = 2;
 const CLUSTERS = 4;
 const PLACEMENTS = DATACENTERS * (CLUSTERS + 1);
-
-/** Stand-in for the catalog provider's entity mapping (the real one lives in the catalog module). */
-function toEntity(vm: Vm) {
-  const name = `${vm.name}-${vm.moref}`
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: {
-      name,
-      title: vm.name,
-      annotations: {
-        'vmware2scw.io/vcenter': vm.vcenterId,
-        'vmware2scw.io/moref': vm.moref,
-        'vmware2scw.io/guest-os': vm.guestFullName ?? vm.guestId ?? 'unknown',
-        'vmware2scw.io/firmware': vm.firmware,
-        'vmware2scw.io/datacenter': vm.datacenter ?? '',
-        'vmware2scw.io/cluster': vm.cluster ?? '',
-        'vmware2scw.io/host': vm.host ?? '',
-        'vmware2scw.io/folder': vm.folderPath,
-        'backstage.io/managed-by-location': `vmware2scw-vcenter:${vm.vcenterId}`,
-        'backstage.io/managed-by-origin-location': `vmware2scw-vcenter:${vm.vcenterId}`,
-      },
-      labels: {
-        'vmware2scw.io/os-family': vm.osFamily,
-        'vmware2scw.io/power-state': vm.powerState,
-      },
-    },
-    spec: {
-      type: 'virtual-machine',
-      owner: vm.customAttributes.owner ?? 'group:default/unassigned',
-      lifecycle: 'production',
-    },
-  };
-}
 
 /** BENCH_DEBUG=1 prints each SOAP call with its duration. */
 function consoleLogger(): never {
@@ -109,7 +75,19 @@ async function main() {
       pageSize: PAGE_SIZE,
     });
     const t1 = performance.now();
-    const entities = inventory.vms.map(toEntity);
+    const entities = inventoryEntities(
+      inventory,
+      entityOptions(`url:${new URL(vcsim.url).origin}/ui/`, {
+        entityNamePrefix: 'bench',
+        includeTemplates: false,
+        owner: {
+          customAttribute: 'owner',
+          folders: [{ prefix: '/DC0', value: 'team-dc0' }],
+          default: 'platform-team',
+        },
+        system: { folders: [] },
+      }),
+    );
     const emittedBytes = entities.reduce(
       (n, e) => n + JSON.stringify(e).length,
       0,
@@ -159,6 +137,14 @@ async function main() {
     if (inventory.vms.length !== vcsim.info.vms) {
       throw new Error(
         `expected ${vcsim.info.vms} VMs, read ${inventory.vms.length}`,
+      );
+    }
+    if (
+      entities.length !== inventory.vms.length ||
+      names.size !== entities.length
+    ) {
+      throw new Error(
+        `expected ${inventory.vms.length} entities with unique names, got ${entities.length} (${names.size} names)`,
       );
     }
     console.log(

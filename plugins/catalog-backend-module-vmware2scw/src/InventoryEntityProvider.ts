@@ -42,10 +42,15 @@ export class InventoryEntityProvider implements EntityProvider {
           await this.refresh(signal);
         } catch (e) {
           // Logged here with the source's name and remediation; the scheduler retries at the next run.
+          const message = (e as Error).message;
+          // Typed errors of the vCenter client keep what to do apart from what went wrong.
+          const remediation = (e as { remediation?: unknown }).remediation;
           this.options.logger.error(
-            `${this.options.providerName}: inventory not refreshed: ${
-              (e as Error).message
-            }`,
+            `${this.options.providerName}: inventory not refreshed: ${message}${
+              typeof remediation === 'string' && !message.includes(remediation)
+                ? ` ${remediation}`
+                : ''
+            } (the catalog keeps the entities of the last good read)`,
           );
         }
       },

@@ -125,6 +125,38 @@ describe('readProviderSettings', () => {
       '"Web" is not a folder path',
     ],
     [
+      'an owner that is not an entity reference',
+      {
+        catalog: {
+          providers: {
+            vmware2scw: {
+              owner: {
+                folders: [{ prefix: '/DC1/Web', value: 'Team Web' }],
+              },
+            },
+          },
+        },
+      },
+      'catalog.providers.vmware2scw.owner.folders[0].value',
+      '"Team Web" is not an entity reference',
+    ],
+    [
+      'a default system that is not an entity reference',
+      {
+        catalog: {
+          providers: {
+            vmware2scw: {
+              rvtools: {
+                s: { target: 'x.xlsx', system: { default: 'system:web shop' } },
+              },
+            },
+          },
+        },
+      },
+      'catalog.providers.vmware2scw.rvtools.s.system.default',
+      'is not an entity reference',
+    ],
+    [
       'a misspelt key',
       {
         catalog: {

@@ -2,6 +2,11 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
+import {
+  DEFAULT_NAMESPACE,
+  makeValidator,
+  parseEntityRef,
+} from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import {
   readVmware2scwConfig,
@@ -185,15 +190,55 @@ function readRules(c: Config | undefined, key: string): ValueRules | undefined {
           'Write the VM folder path from the datacenter, starting with a slash: /DC1/Production/Web.',
         );
       }
-      return { prefix, value: f.getString('value') };
+      return {
+        prefix,
+        value: entityRefSetting(
+          f.getString('value'),
+          `${key}.folders[${i}].value`,
+        ),
+      };
     },
   );
+  const fallback = c.getOptionalString('default');
   return {
     tagCategory: c.getOptionalString('tagCategory'),
     customAttribute: c.getOptionalString('customAttribute'),
     folders,
-    default: c.getOptionalString('default'),
+    default:
+      fallback === undefined
+        ? undefined
+        : entityRefSetting(fallback, `${key}.default`),
   };
+}
+
+const validator = makeValidator();
+
+/**
+ * A value that becomes `spec.owner` / `spec.system` of every matching VM: checked here, because a bad one would
+ * make the catalog reject all of those entities, with errors far from this setting.
+ */
+function entityRefSetting(value: string, key: string): string {
+  let valid = false;
+  try {
+    const ref = parseEntityRef(value, {
+      defaultKind: 'group',
+      defaultNamespace: DEFAULT_NAMESPACE,
+    });
+    valid =
+      validator.isValidKind(ref.kind) &&
+      validator.isValidNamespace(ref.namespace) &&
+      validator.isValidEntityName(ref.name);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new ProviderConfigError(
+      key,
+      `"${value}" is not an entity reference`,
+      'Write a group or system name such as team-web, or a full reference such as group:default/team-web (letters, digits, - _ . only).',
+    );
+  }
+  return value;
 }
 
 function readSchedule(

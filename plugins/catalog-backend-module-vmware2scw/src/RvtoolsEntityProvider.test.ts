@@ -1,5 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { RvtoolsSourceSettings } from './ProviderConfig';
 import { RvtoolsEntityProvider } from './RvtoolsEntityProvider';
@@ -96,4 +98,32 @@ describe('RvtoolsEntityProvider', () => {
     });
     expect(applyMutation).not.toHaveBeenCalled();
   });
+
+  it('keeps the entities of the last good read when the export later turns bad', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rvtools-provider-'));
+    try {
+      const target = path.join(dir, 'export.xlsx');
+      await fs.copyFile(path.join(REPO, settings.target), target);
+      const p = provider({ ...settings, target });
+      let applied: any[] = [];
+      const applyMutation = jest.fn(async (m: any) => {
+        applied = m.entities;
+      });
+      await p.connect({ applyMutation, refresh: jest.fn() });
+      await p.refresh();
+      const before = applied.map(e => e.entity.metadata.name).sort();
+      expect(before).toHaveLength(52);
+
+      // Someone drops a truncated file in its place: the import fails, the catalog stays.
+      const bytes = await fs.readFile(target);
+      await fs.writeFile(target, bytes.subarray(0, 1000));
+      await expect(p.refresh()).rejects.toMatchObject({
+        code: 'RVTOOLS_UNREADABLE',
+      });
+      expect(applyMutation).toHaveBeenCalledTimes(1);
+      expect(applied.map(e => e.entity.metadata.name).sort()).toEqual(before);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -156,4 +156,129 @@ describe('VcenterEntityProvider', () => {
       ),
     );
   });
+
+  it('keeps the entities of the last good read when a later read fails', async () => {
+    let reads = 0;
+    const client: VcenterInventoryClient = {
+      readInventory: jest.fn(async () => {
+        reads++;
+        if (reads === 2) {
+          throw Object.assign(
+            new Error('Could not reach vCenter vc.example.test for Login'),
+            { remediation: 'Check the vCenter URL, DNS, firewall (TCP 443).' },
+          );
+        }
+        return { inventory, warnings: [], skippedVms: [] };
+      }),
+      close: jest.fn(async () => {}),
+    };
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    const tasks: Array<() => Promise<void>> = [];
+    const provider = VcenterEntityProvider.create(settings, {
+      logger,
+      scheduler: mockServices.scheduler.mock({
+        createScheduledTaskRunner: () => ({
+          run: async task =>
+            void tasks.push(() =>
+              Promise.resolve(task.fn(new AbortController().signal)),
+            ),
+        }),
+      }),
+      clientFactory: () => client,
+    });
+    const catalog = fakeCatalog();
+    await provider.connect(catalog.connection);
+
+    await tasks[0](); // the scheduled run succeeds
+    const before = catalog.names();
+    expect(before).toHaveLength(3);
+    await tasks[0](); // the next one cannot reach the vCenter
+    expect(catalog.names()).toEqual(before);
+    expect(catalog.connection.applyMutation).toHaveBeenCalledTimes(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /inventory not refreshed: Could not reach vCenter .* Check the vCenter URL.*keeps the entities of the last good read/,
+      ),
+    );
+    await tasks[0](); // and the one after that is applied again
+    expect(catalog.connection.applyMutation).toHaveBeenCalledTimes(2);
+    expect(client.close).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not let owners flip when tags could not be read and owner rules use tags', async () => {
+    const tagged: Inventory = {
+      ...inventory,
+      vms: inventory.vms.map(v => ({
+        ...v,
+        tags: [{ category: 'Owner', name: 'team-dba' }],
+      })),
+    };
+    let tagsFail = false;
+    const client: VcenterInventoryClient = {
+      readInventory: jest.fn(async () =>
+        tagsFail
+          ? {
+              inventory,
+              warnings: ['vSphere tags could not be read'],
+              skippedVms: [],
+              tagsError: 'VcenterRestError: vAPI answered HTTP 503',
+            }
+          : { inventory: tagged, warnings: [], skippedVms: [] },
+      ),
+      close: jest.fn(async () => {}),
+    };
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    const byTag = {
+      ...settings,
+      owner: { ...settings.owner, tagCategory: 'Owner' },
+    };
+    const catalog = fakeCatalog();
+    const provider = VcenterEntityProvider.create(byTag, {
+      logger,
+      scheduler: mockServices.scheduler.mock({
+        createScheduledTaskRunner: () => ({ run: async () => {} }),
+      }),
+      clientFactory: () => client,
+    });
+    await provider.connect(catalog.connection);
+    await provider.refresh();
+    expect(catalog.owners()).toEqual(['team-dba', 'team-dba', 'team-dba']);
+
+    tagsFail = true;
+    await expect(provider.refresh()).rejects.toThrow(
+      /tags could not be read .*HTTP 503.*tag category Owner: entities left as they were/,
+    );
+    expect(catalog.owners()).toEqual(['team-dba', 'team-dba', 'team-dba']);
+
+    // Rules that do not read tags do not care.
+    const noTags = VcenterEntityProvider.create(settings, {
+      logger,
+      scheduler: mockServices.scheduler.mock({
+        createScheduledTaskRunner: () => ({ run: async () => {} }),
+      }),
+      clientFactory: () => client,
+    });
+    const other = fakeCatalog();
+    await noTags.connect(other.connection);
+    await expect(noTags.refresh()).resolves.toEqual({ vms: 3, entities: 3 });
+  });
 });
+
+/** A catalog that applies full mutations as the real one does: a provider's entities are replaced. */
+function fakeCatalog() {
+  let entities: Array<{ entity: any; locationKey?: string }> = [];
+  const conn = {
+    applyMutation: jest.fn(async (m: any) => {
+      if (m.type !== 'full') throw new Error('expected a full mutation');
+      entities = m.entities;
+    }),
+    refresh: jest.fn(),
+  } satisfies EntityProviderConnection;
+  return {
+    connection: conn,
+    names: () => entities.map(e => e.entity.metadata.name as string).sort(),
+    owners: () => entities.map(e => e.entity.spec.owner as string),
+  };
+}

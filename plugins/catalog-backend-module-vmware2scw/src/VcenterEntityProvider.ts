@@ -13,6 +13,8 @@ export interface VcenterInventoryClient {
     warnings: string[];
     /** VMs left out, with the reason. */
     skippedVms: string[];
+    /** Why vSphere tags could not be read, when that failed (the VMs then carry no tags). */
+    tagsError?: string;
   }>;
   /** Logs out and releases connections. */
   close(): Promise<void>;
@@ -52,8 +54,23 @@ export class VcenterEntityProvider extends InventoryEntityProvider {
       loadInventory: async signal => {
         const client = deps.clientFactory(settings.vcenter, logger);
         try {
-          const { inventory, warnings, skippedVms } =
+          const { inventory, warnings, skippedVms, tagsError } =
             await client.readInventory({ vcenterId: settings.id, signal });
+          const tagRules = [
+            settings.owner.tagCategory,
+            settings.system.tagCategory,
+          ].filter((c): c is string => !!c);
+          if (tagsError && tagRules.length) {
+            // Without tags every tag-owned VM would fall to the next rule: owners would flip until the
+            // next good read. Keep the catalog as it is instead.
+            throw new Error(
+              `vSphere tags could not be read (${tagsError}) and owner/system rules use the tag categor${
+                tagRules.length > 1 ? 'ies' : 'y'
+              } ${tagRules.join(
+                ', ',
+              )}: entities left as they were. Check the vCenter vAPI service and the user's tagging privileges.`,
+            );
+          }
           for (const w of warnings) logger.warn(`${url.host}: ${w}`);
           if (skippedVms.length)
             logger.warn(

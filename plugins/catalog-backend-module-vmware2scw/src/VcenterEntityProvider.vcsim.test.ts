@@ -10,6 +10,7 @@ import {
   Vcsim,
   vcsimDisabled,
 } from '@internal/plugin-vmware2scw-node/testUtils';
+import { EntityProviderMutation } from '@backstage/plugin-catalog-node';
 import { VcenterSourceSettings } from './ProviderConfig';
 import { vcenterClientFactory } from './vcenterClientFactory';
 import { VcenterEntityProvider } from './VcenterEntityProvider';
@@ -135,6 +136,49 @@ maybe('VcenterEntityProvider against vcsim', () => {
       new SchemaValidEntityPolicy(),
     ]);
     for (const e of list) await expect(policy.enforce(e)).resolves.toBe(e);
+  }, 60_000);
+
+  it('keeps the entities of a good read when a later run is refused by the vCenter', async () => {
+    let password = 'right-password';
+    const tasks: Array<() => Promise<void>> = [];
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    const provider = VcenterEntityProvider.create(settings(), {
+      logger,
+      scheduler: mockServices.scheduler.mock({
+        createScheduledTaskRunner: () => ({
+          run: async t =>
+            void tasks.push(() =>
+              Promise.resolve(t.fn(new AbortController().signal)),
+            ),
+        }),
+      }),
+      // The real client; the password is swapped between runs, as after a rotation in vCenter only.
+      clientFactory: (vc, log) =>
+        vcenterClientFactory({ ...vc, password }, log),
+    });
+    let catalog: string[] = [];
+    const applyMutation = jest.fn(async (m: EntityProviderMutation) => {
+      if (m.type !== 'full') throw new Error('expected a full mutation');
+      catalog = m.entities.map(e => e.entity.metadata.name).sort();
+    });
+    await provider.connect({ applyMutation, refresh: jest.fn() });
+
+    await tasks[0]();
+    const good = catalog;
+    expect(good).toHaveLength(vcsim.info.vms - 1);
+    password = 'rotated-elsewhere';
+    await tasks[0]();
+    expect(applyMutation).toHaveBeenCalledTimes(1);
+    expect(catalog).toEqual(good);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /inventory not refreshed: .*InvalidLogin.*Check the vCenter user name and password/,
+      ),
+    );
+    expect(JSON.stringify(logger.error.mock.calls)).not.toContain(
+      'rotated-elsewhere',
+    );
   }, 60_000);
 
   it('keeps the catalog as it is when the vCenter refuses the login', async () => {

@@ -120,4 +120,40 @@ describe('catalogModuleVmware2scwEntityProvider', () => {
       }),
     ).rejects.toThrow('catalog.providers.vmware2scw.rvtools.sample.target');
   }, 30_000);
+
+  it('warns at start-up when two sources can give VMs the same entity name', async () => {
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    await startTestBackend({
+      extensionPoints: [
+        [catalogProcessingExtensionPoint, { addEntityProvider: jest.fn() }],
+      ],
+      features: [
+        catalogModuleVmware2scwEntityProvider,
+        logger.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            catalog: {
+              providers: {
+                vmware2scw: {
+                  owner: { default: 'platform-team' },
+                  rvtools: {
+                    paris: { target: SAMPLE },
+                    'paris-dr': { target: SAMPLE },
+                    lab: { target: SAMPLE },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const warnings = logger.warn.mock.calls.map(c => String(c[0]));
+    expect(warnings.filter(w => w.includes('the same entity name'))).toEqual([
+      expect.stringContaining(
+        'sources paris (prefix "paris") and paris-dr (prefix "paris-dr")',
+      ),
+    ]);
+  }, 30_000);
 });

@@ -38,6 +38,22 @@ export const catalogModuleVmware2scwEntityProvider = createBackendModule({
             `vmware2scw source ${s.id} has no owner rules: its VMs are owned by "unknown". Set catalog.providers.vmware2scw.owner.default (or folders, customAttribute, tagCategory).`,
           );
         }
+        // `<prefix>-<vm>` names of two sources can meet when one prefix extends the other (`paris` VM
+        // `dr-db` and `paris-dr` VM `db`), or when one source has none: the catalog then keeps only one.
+        const sources = [...settings.vcenters, ...settings.rvtools];
+        for (const a of sources) {
+          for (const b of sources) {
+            if (
+              a !== b &&
+              (a.entityNamePrefix === '' ||
+                b.entityNamePrefix.startsWith(`${a.entityNamePrefix}-`))
+            ) {
+              logger.warn(
+                `vmware2scw sources ${a.id} (prefix "${a.entityNamePrefix}") and ${b.id} (prefix "${b.entityNamePrefix}") can give two VMs the same entity name. Set catalog.providers.vmware2scw entityNamePrefix values that do not extend one another.`,
+              );
+            }
+          }
+        }
         catalog.addEntityProvider(
           settings.vcenters.map(s =>
             VcenterEntityProvider.create(s, {

@@ -1,3 +1,4 @@
+import { findServerType } from '../catalog/model';
 import type { Vm } from '../inventory/model';
 import type {
   Concern,
@@ -25,12 +26,18 @@ const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 /**
  * Runs every rule that applies: `vm` rules always, `target` rules when the target type is known,
  * `zone` rules when the catalog is given. The `validate` stage calls it with the resolved target;
- * the estimate with the plan's or sizing's target.
+ * the estimate with the plan's or sizing's target. A target given by name only is looked up in the
+ * catalog, so a caller that knows just the plan's `target_type` gets the same judgement.
  */
 export function evaluateConcerns(
-  ctx: ConcernContext,
+  context: ConcernContext,
   rules: readonly ConcernRule[] = CONCERN_RULES,
 ): VmConcernReport {
+  let ctx = context;
+  if (ctx.target && !ctx.target.type && ctx.catalog) {
+    const type = findServerType(ctx.catalog, ctx.target.name);
+    if (type) ctx = { ...ctx, target: { name: ctx.target.name, type } };
+  }
   const concerns: Concern[] = [];
   for (const rule of rules) {
     if (rule.scope === 'target' && !ctx.target) continue;

@@ -247,6 +247,39 @@ describe('concern rules', () => {
     expect(c.assessment).toContain('did you mean POP2-4C-16G');
   });
 
+  it('judges a target given by name only, as the validate stage knows it, like one with its type', () => {
+    const vm = makeVm({ ...win, numCpu: 8, memoryMiB: 32768 });
+    const ids = (r: ReturnType<typeof evaluateConcerns>) =>
+      r.concerns.map(c => c.ruleId).sort();
+    for (const name of [
+      'PRO2-M',
+      'POP2-4C-16G',
+      'START1-M',
+      'POP2-8C-32G-WIN',
+    ]) {
+      const byName = evaluateConcerns({ vm, catalog, target: { name } });
+      expect(ids(byName)).toEqual(
+        ids(evaluateConcerns({ vm, catalog, target: target(name) })),
+      );
+    }
+    expect(
+      ids(evaluateConcerns({ vm, catalog, target: { name: 'PRO2-M' } })),
+    ).toContain('scaleway.target.shortage');
+    expect(
+      evaluateConcerns({ vm, catalog, target: { name: 'POP2-8C-32G-WIN' } })
+        .migratable,
+    ).toBe(true);
+  });
+
+  it('gives no "not offered" verdict without the catalog to look the type up in', () => {
+    const r = evaluateConcerns({
+      vm: makeVm(),
+      target: { name: 'POP2-4C-16G' },
+    });
+    expect(r.concerns).toEqual([]);
+    expect(r.migratable).toBe(true);
+  });
+
   it('proposes an RFC 1123 Instance name', () => {
     const c = evaluateConcerns(TRIGGERS['vmware.vm.name.invalid']())
       .concerns[0];

@@ -556,19 +556,18 @@ export const CONCERN_RULES: readonly ConcernRule[] = [
     remediation:
       'Use a type listed for the zone (see the catalog), or target another zone.',
     scope: 'target',
-    check: ({ target, catalog, zone }) => {
-      if (!target || target.type) return NONE;
-      const suggestion = catalog
-        ? didYouMean(
-            target.name,
-            catalog.serverTypes.map(t => t.name),
-          )
-        : undefined;
+    check: ({ target, catalog }) => {
+      // Without the zone's catalog there is nothing to look the type up in: no verdict.
+      if (!target || target.type || !catalog) return NONE;
+      const suggestion = didYouMean(
+        target.name,
+        catalog.serverTypes.map(t => t.name),
+      );
       return [
         {
-          assessment: `${target.name} is not offered in ${
-            zone ?? catalog?.zone ?? 'the zone'
-          }${suggestion ? `; did you mean ${suggestion}?` : ''}.`,
+          assessment: `${target.name} is not offered in ${catalog.zone}${
+            suggestion ? `; did you mean ${suggestion}?` : ''
+          }.`,
         },
       ];
     },

@@ -113,6 +113,77 @@ describe('estimatePlan: concurrency and criticals', () => {
     );
   });
 
+  const planWith = (concurrency: string) =>
+    parsePlan(
+      `version: 1\nconcurrency:\n${concurrency}migrations:\n  - vm_pattern: "vm-*"\n    wave: w\nwaves:\n  - name: w\n`,
+    ).plan!;
+  // A link so fast that transfers take no time: only the conversion slots can hold VMs back.
+  const fastLinks = { linkMbps: 1e9 };
+
+  it('runs at most max_concurrent_conversions conversions at once', () => {
+    const per = estimatePlan({ plan: plan(1), vms, catalog, model: fastLinks })
+      .vms[0].standaloneSeconds;
+    const conv = (n: number) =>
+      estimatePlan({
+        plan: planWith(
+          `  max_total_workers: 4\n  max_concurrent_conversions: ${n}\n`,
+        ),
+        vms,
+        catalog,
+        model: fastLinks,
+      }).totals.durationSeconds;
+    // Conversion of 50 GB at 200 MB/s + 6 min of adapt_guest: 10 min 10 s per VM.
+    const convert = 50e9 / 200e6 + 6 * 60;
+    expect(conv(4)).toBeCloseTo(per, -1);
+    expect(conv(1)).toBeCloseTo(per + 3 * convert, -1);
+    expect(conv(2)).toBeCloseTo(per + convert, -1);
+  });
+
+  it('runs at most max_concurrent_uploads uploads at once, and at most max_exports_per_host exports per host', () => {
+    const sameHost = vms.map(vm => ({ ...vm, host: 'esxi-1' }));
+    const run = (concurrency: string, list = vms) =>
+      estimatePlan({
+        plan: planWith(
+          `  max_total_workers: 4\n  max_concurrent_conversions: 4\n${concurrency}`,
+        ),
+        vms: list,
+        catalog,
+      }).vms.map(v => v.endSeconds!);
+    // One upload at a time: the uploads of the 4 VMs end one link-time apart.
+    const upload = 50e9 / (620e6 / 8);
+    const oneUpload = run('  max_concurrent_uploads: 1\n');
+    const gaps = oneUpload
+      .slice(1)
+      .map((end, i) => Math.round(end - oneUpload[i]));
+    expect(gaps).toHaveLength(3);
+    for (const gap of gaps) expect(gap).toBeCloseTo(upload, -1);
+    // Four uploads at once share the link: all four end together.
+    const four = run('  max_concurrent_uploads: 4\n');
+    expect(Math.max(...four) - Math.min(...four)).toBeLessThan(2);
+    // One export per host: on one host the exports queue (each then has the link to itself, so the
+    // VMs finish one after the other); on four hosts they run together, as with no limit.
+    const exportAlone = 50e9 / (620e6 / 8);
+    const queued = run('  max_exports_per_host: 1\n', sameHost);
+    expect(Math.max(...queued) - Math.min(...queued)).toBeGreaterThan(
+      2 * exportAlone,
+    );
+    expect(run('  max_exports_per_host: 1\n')).toEqual(four);
+    expect(run('  max_exports_per_host: 4\n', sameHost)).toEqual(four);
+  });
+
+  it('refuses to price a plan with the catalog of another zone', () => {
+    const e = estimatePlan({
+      plan: parsePlan(
+        'version: 1\ndefaults:\n  zone: fr-par-3\nmigrations:\n  - vm_name: vm-0\n',
+      ).plan!,
+      vms,
+      catalog,
+    });
+    expect(
+      e.problems.find(p => p.code === 'ESTIMATE_ZONE_MISMATCH'),
+    ).toMatchObject({ severity: 'error', field: 'defaults.zone' });
+  });
+
   it("sizes VMs without target_type with the plan's strategy", () => {
     const e = estimatePlan({ plan: plan(4), vms, catalog });
     // defaults.sizing_strategy is optimize: the cheapest dedicated-vCPU type for 2 vCPU / 4 GiB.

@@ -4,6 +4,7 @@ import {
   type Catalog,
   type PricingSource,
 } from '../catalog/model';
+import { OFFLINE_SNAPSHOT_ZONE } from '../catalog/offlineSnapshot';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
@@ -132,14 +133,15 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   const problems: Problem[] = [...resolved.problems];
   if (catalog.zone !== resolved.zone) {
     problems.push(
+      // Types, prices and stock differ per zone (no -WIN or PLAY2 in fr-par-3, 1.5× prices there):
+      // sizing and costs from another zone's catalog would be wrong, not just approximate.
       makeProblem({
         code: 'ESTIMATE_ZONE_MISMATCH',
-        severity: 'warning',
         file: input.file,
         field: 'defaults.zone',
         ...input.locations?.defaults,
-        text: `the plan targets ${resolved.zone} but the catalog is for ${catalog.zone}: prices and availability may differ`,
-        remediation: `Estimate with the ${resolved.zone} catalog.`,
+        text: `the plan targets ${resolved.zone} but the catalog is for ${catalog.zone}: types, prices and availability differ between zones`,
+        remediation: `Estimate with the catalog of ${resolved.zone} (the live Scaleway API; the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only).`,
       }),
     );
   }

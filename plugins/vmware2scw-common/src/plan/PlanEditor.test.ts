@@ -41,6 +41,30 @@ describe('editPlanText', () => {
     expect(r.text).toContain('wave: production\n\n  - vm_name: db-01\n');
   });
 
+  it('quotes the values it writes that a YAML 1.1 reader (the old tool) would not read as text', () => {
+    const r = editPlanText(OLD_README_PLAN, [
+      { op: 'set', path: ['migrations', 0, 'vm_name'], value: '1:30' },
+      { op: 'set', path: ['migrations', 2, 'vm_name'], value: '2026-01-01' },
+      {
+        op: 'append',
+        path: ['exclude'],
+        value: { vm_name: '1_000' },
+      },
+      { op: 'set', path: ['migrations', 1, 'target_type'], value: 'PRO2-S' },
+    ]);
+    expect(r.text).toContain('  - vm_name: "1:30"\n');
+    expect(r.text).toContain('  - vm_name: "2026-01-01"\n');
+    expect(r.text).toContain('  - vm_name: "1_000"\n');
+    // Plain words stay plain, and the user's own quoting is untouched.
+    expect(r.text).toContain('    target_type: PRO2-S\n');
+    expect(r.text).toContain('  - vm_pattern: "dev-*"\n');
+    expect(r.plan?.migrations.map(m => m.vm_name)).toEqual([
+      '1:30',
+      undefined,
+      '2026-01-01',
+    ]);
+  });
+
   it('returns the problems an edit introduces, with positions', () => {
     const r = editPlanText(
       OLD_README_PLAN,

@@ -4,12 +4,15 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
+  type Document,
   type Node as YamlNode,
 } from 'yaml';
 import { z } from 'zod';
 import { makeProblem, type Problem } from '../problems/Problem';
 import { PlanningError } from '../problems/PlanningError';
 import { formatPath, parsePlan, type PlanParseResult } from './PlanParser';
+import { isSafePlain } from './PlanSerializer';
 import {
   PLAN_MAX_BYTES,
   PLAN_READ_OPTIONS,
@@ -95,8 +98,9 @@ export function editPlanText(
     switch (edit.op) {
       case 'set': {
         const value =
-          edit.value !== null && typeof edit.value === 'object'
-            ? doc.createNode(edit.value)
+          edit.value !== null &&
+          (typeof edit.value === 'object' || typeof edit.value === 'string')
+            ? quotedNode(doc, edit.value)
             : edit.value;
         try {
           doc.setIn(edit.path, value);
@@ -115,7 +119,7 @@ export function editPlanText(
           fail('not a list');
           break;
         }
-        const node = doc.createNode(edit.value) as YamlNode;
+        const node = quotedNode(doc, edit.value);
         // Follow the list's layout: blank lines between entries if the user has them.
         if (
           isSeq(target) &&
@@ -136,6 +140,22 @@ export function editPlanText(
   if (problems.length) throw new PlanningError(problems);
   const edited = doc.toString(PLAN_WRITE_STRING_OPTIONS);
   return { text: edited, ...parsePlan(edited, { file }) };
+}
+
+/**
+ * A node for a value the tool writes, with its strings double-quoted unless they are plain words:
+ * the old tool reads plans as YAML 1.1, where `1:30`, `2026-01-01` or `1_000` are not strings. The
+ * user's own values are left as they wrote them.
+ */
+function quotedNode(doc: Document, value: unknown): YamlNode {
+  const node = doc.createNode(value) as YamlNode;
+  visit(node, {
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string' && !isSafePlain(scalar.value))
+        scalar.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return node;
 }
 
 /** The path of the `migrations` entry that names `vmName` (by `vm_name`), if any. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
 import { parsePlan } from './PlanParser';
 import { serializePlan } from './PlanSerializer';
-import type { PlanV1Input } from './planSchema';
+import { planV1Schema, type PlanV1Input } from './planSchema';
 
 const errorsOf = (text: string) =>
   parsePlan(text, { file: 'plan.yaml' }).problems.filter(
@@ -335,13 +335,52 @@ describe('parsePlan: properties', () => {
     );
   });
 
-  it('never throws on arbitrary text', () => {
+  it('never throws on arbitrary text: a plan, or errors that all have a position', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), text => {
-        const r = parsePlan(text);
-        expect(r.plan !== undefined || r.problems.length > 0).toBe(true);
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          // YAML-ish text: keys, indentation, flow collections, anchors, tags.
+          fc
+            .array(
+              fc.constantFrom(
+                'version: 1\n',
+                'migrations:\n',
+                '  - vm_name: a\n',
+                '    wave: w\n',
+                'waves: [{name: w}]\n',
+                '- ',
+                '  ',
+                ': ',
+                '{',
+                '}',
+                '[',
+                ']',
+                '&a ',
+                '*a',
+                '!!str ',
+                '"',
+                '#x\n',
+                '\t',
+                'null\n',
+                '---\n',
+              ),
+              { maxLength: 30 },
+            )
+            .map(parts => parts.join('')),
+        ),
+        text => {
+          const r = parsePlan(text, { file: 'plan.yaml' });
+          const errors = r.problems.filter(p => p.severity === 'error');
+          expect(r.plan === undefined).toBe(errors.length > 0);
+          for (const p of r.problems) {
+            expect(p.code).not.toBe('PLAN_INTERNAL_ERROR');
+            expect(p.line).toBeGreaterThanOrEqual(1);
+            expect(p.column).toBeGreaterThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
@@ -431,6 +470,8 @@ describe('parsePlan: properties', () => {
         const text = serializePlan(input);
         const once = parsePlan(text);
         expect(once.problems).toEqual([]);
+        // The plan read back is the plan written (section defaults filled in).
+        expect(once.plan).toEqual(planV1Schema.parse(input));
         const twice = parsePlan(serializePlan(once.plan!));
         expect(twice.plan).toEqual(once.plan);
         expect(serializePlan(once.plan!)).toBe(text);

@@ -156,7 +156,7 @@ const SAFE_PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const RESERVED =
   /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
-function isSafePlain(s: string): boolean {
+export function isSafePlain(s: string): boolean {
   return SAFE_PLAIN.test(s) && !RESERVED.test(s);
 }
 

@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { offlineCatalog } from '../catalog/offlineSnapshot';
-import type { Catalog } from '../catalog/model';
+import type { Catalog, CatalogServerType } from '../catalog/model';
+import {
+  DEFAULT_SIZING_FAMILIES,
+  PRODUCTION_FAMILIES,
+  serverTypeFamily,
+} from '../catalog/serverTypeFamily';
 import { disk, makeVm } from '../__fixtures__/vms';
 import { createSizer, sizeVm, sizingDemand } from './sizing';
 
@@ -173,5 +179,125 @@ describe('sizing strategies', () => {
     });
     expect(r.alternatives.length).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+
+  it('keeps out types whose volume constraints do not fit Block-imported disks', () => {
+    const pop2 = catalog.serverTypes.find(t => t.name === 'POP2-HC-2C-4G')!;
+    const variant = (name: string, extra: Partial<CatalogServerType>) => ({
+      ...pop2,
+      name,
+      hourlyPriceEur: 0.001,
+      ...extra,
+    });
+    const withOddTypes: Catalog = {
+      ...catalog,
+      serverTypes: [
+        ...catalog.serverTypes,
+        // Cheapest of all, but cannot attach Block volumes / insists on local storage.
+        variant('POP2-HC-2C-4G-NOBLOCK', { blockStorage: false }),
+        variant('POP2-HC-2C-4G-LOCAL', { localVolumesMinBytes: 20e9 }),
+      ],
+    };
+    for (const strategy of ['exact', 'optimize', 'cost'] as const) {
+      const r = sizeVm(makeVm({ numCpu: 2, memoryMiB: 4096 }), withOddTypes, {
+        strategy,
+      });
+      expect(r.targetType).not.toMatch(/NOBLOCK|LOCAL/);
+      expect(r.alternatives.map(a => a.type).join()).not.toMatch(
+        /NOBLOCK|LOCAL/,
+      );
+    }
+  });
+
+  describe('properties, over the whole snapshot', () => {
+    const vmArb = fc.record({
+      numCpu: fc.integer({ min: 1, max: 72 }),
+      memoryMiB: fc.integer({ min: 256, max: 600 * 1024 }),
+      osFamily: fc.constantFrom('linux' as const, 'windows' as const),
+    });
+    /** Every type a strategy may pick for the VM, found the slow and obvious way. */
+    const viable = (
+      vm: { numCpu: number; memoryMiB: number; osFamily: string },
+      families: readonly string[],
+    ) =>
+      catalog.serverTypes.filter(
+        t =>
+          families.includes(serverTypeFamily(t.name)) &&
+          t.arch === 'x86_64' &&
+          t.gpus === 0 &&
+          !t.endOfService &&
+          t.availability !== 'shortage' &&
+          t.blockStorage &&
+          t.localVolumesMinBytes === 0 &&
+          t.name.endsWith('-WIN') === (vm.osFamily === 'windows') &&
+          t.vcpus >= vm.numCpu &&
+          t.memoryBytes / 2 ** 20 >= vm.memoryMiB,
+      );
+    const distance = (
+      t: CatalogServerType,
+      vm: { numCpu: number; memoryMiB: number },
+    ) => t.vcpus / vm.numCpu - 1 + t.memoryBytes / 2 ** 20 / vm.memoryMiB - 1;
+
+    /** The cheapest price among `types`, undefined when there is none. */
+    const cheapest = (types: CatalogServerType[]) =>
+      types.length ? Math.min(...types.map(t => t.hourlyPriceEur)) : undefined;
+
+    it('cost picks a viable type, and no viable type is cheaper', () => {
+      fc.assert(
+        fc.property(vmArb, spec => {
+          const r = sizeVm(makeVm(spec), catalog, { strategy: 'cost' });
+          const fits = viable(spec, DEFAULT_SIZING_FAMILIES);
+          // Nothing viable: no type, and a problem saying so.
+          expect(r.problem?.code).toBe(
+            fits.length ? undefined : 'SIZING_NO_TYPE',
+          );
+          expect(r.targetType === undefined).toBe(fits.length === 0);
+          expect(
+            r.targetType === undefined ||
+              fits.some(t => t.name === r.targetType),
+          ).toBe(true);
+          expect(r.hourlyPriceEur).toBe(cheapest(fits));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('optimize (no utilisation) picks the cheapest viable dedicated-vCPU type', () => {
+      fc.assert(
+        fc.property(vmArb, spec => {
+          const r = sizeVm(makeVm(spec), catalog, { strategy: 'optimize' });
+          const fits = viable(spec, PRODUCTION_FAMILIES);
+          expect(r.targetType === undefined).toBe(fits.length === 0);
+          expect(
+            r.targetType === undefined ||
+              fits.some(t => t.name === r.targetType),
+          ).toBe(true);
+          expect(r.targetType ?? '').not.toMatch(/^PLAY2/);
+          expect(r.hourlyPriceEur).toBe(cheapest(fits));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('exact picks a viable type, and no viable type is closer to the source', () => {
+      fc.assert(
+        fc.property(vmArb, spec => {
+          const r = sizeVm(makeVm(spec), catalog, { strategy: 'exact' });
+          const fits = viable(spec, DEFAULT_SIZING_FAMILIES);
+          expect(r.targetType === undefined).toBe(fits.length === 0);
+          const best = Math.min(...fits.map(t => distance(t, spec)));
+          // The closest types; on a tie, the cheaper one.
+          const closest = fits.filter(
+            t => Math.abs(distance(t, spec) - best) < 1e-12,
+          );
+          expect(
+            r.targetType === undefined ||
+              closest.some(t => t.name === r.targetType),
+          ).toBe(true);
+          expect(r.hourlyPriceEur).toBe(cheapest(closest));
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -103,6 +103,20 @@ describe('readVmware2scwConfig', () => {
     });
   });
 
+  it('accepts plain http only towards this machine', () => {
+    const runner = (url: string) => ({
+      ...valid,
+      conversion: { runners: [{ ...valid.conversion.runners[0], url }] },
+    });
+    expect(read(runner('http://localhost:7080')).conversion.runners).toHaveLength(1);
+    expect(issuesOf(runner('http://runner-1.example:7080'))).toEqual([
+      { key: 'vmware2scw.conversion.runners[0].url', message: expect.stringContaining('only accepted for localhost') },
+    ]);
+    expect(
+      issuesOf({ ...valid, vcenters: [{ ...valid.vcenters[0], url: 'http://vcenter.example/sdk' }] }),
+    ).toEqual([{ key: 'vmware2scw.vcenters[0].url', message: expect.stringContaining('expected https') }]);
+  });
+
   it('rejects a transit bucket outside the default zone region', () => {
     expect(issuesOf({ ...valid, scaleway: { ...valid.scaleway, s3Region: 'nl-ams' } })).toEqual([
       { key: 'vmware2scw.scaleway.s3Region', message: expect.stringContaining('fr-par') },

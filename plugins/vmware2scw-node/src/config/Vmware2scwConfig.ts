@@ -29,17 +29,31 @@ const id = (what: string) =>
     .string({ required_error: `required: a short id for this ${what}` })
     .regex(ID, `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`);
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+function parseUrl(v: string): URL | undefined {
+  try {
+    return new URL(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An http(s) URL without credentials in it. Plain http only to this machine (tests, a runner beside the
+ * backend): anything else would carry passwords, tokens and session cookies in clear.
+ */
 const httpUrl = (what: string) =>
   z
     .string({ required_error: `required: the ${what} URL` })
     .refine(v => {
-      try {
-        const u = new URL(v);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
-      } catch {
-        return false;
-      }
-    }, `expected an http(s) URL of the ${what}, without credentials in it`);
+      const u = parseUrl(v);
+      return !!u && (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
+    }, `expected an https URL of the ${what}, without credentials in it`)
+    .refine(v => {
+      const u = parseUrl(v);
+      return !u || u.protocol !== 'http:' || LOOPBACK.test(u.hostname);
+    }, `expected https: plain http is only accepted for localhost, credentials would cross the network in clear`);
 
 const secret = (envHint: string) =>
   z

@@ -12,7 +12,7 @@ export function sheetOfCsvFileName(fileName: string): string | undefined {
   return m ? canonicalSheetName(m[1]) : undefined;
 }
 
-/** One RVTools CSV file as a text table. Rows are numbered as a spreadsheet shows them: the header is row 1. */
+/** One RVTools CSV file as a text table. Rows are numbered as a spreadsheet shows them (the header is row 1). */
 export function readRvtoolsCsv(
   content: Buffer,
   file: string,
@@ -24,7 +24,8 @@ export function readRvtoolsCsv(
     records = parse(text, {
       delimiter: delimiterOf(text),
       relax_column_count: true,
-      skip_empty_lines: true,
+      // Blank lines are rows of the sheet too: skipping them here would shift every later row number.
+      skip_empty_lines: false,
       bom: true,
     }) as string[][];
   } catch (e) {
@@ -40,14 +41,17 @@ export function readRvtoolsCsv(
       'Export again with RVTools "Export all to csv", or save the sheet as CSV (UTF-8) from a spreadsheet.',
     );
   }
-  const [header = [], ...data] = records.filter(r =>
-    r.some(c => c.trim() !== ''),
-  );
+  // Record i is row i + 1 as a spreadsheet opening the file shows it (a quoted multi-line cell is one row);
+  // empty rows are dropped after numbering.
+  const numbered = records
+    .map((cells, i) => ({ row: i + 1, cells }))
+    .filter(r => r.cells.some(c => c.trim() !== ''));
+  const [header, ...data] = numbered;
   return {
     file,
     sheet,
-    header,
-    rows: data.map((cells, i) => ({ row: i + 2, cells })),
+    header: header?.cells ?? [],
+    rows: data,
   };
 }
 

@@ -249,6 +249,38 @@ describe('readRvtoolsExport on handcrafted files', () => {
     );
   });
 
+  it('numbers CSV rows as a spreadsheet shows them, across blank rows and multi-line notes', async () => {
+    dir.addContent({
+      'RVTools_tabvInfo.csv':
+        'VM,Powerstate,CPUs,Memory,Annotation\r\n' +
+        'a,poweredOn,2,2048,"line 1\r\nline 2"\r\n' + // row 2
+        ',,,,\r\n' + // row 3, blank in a spreadsheet
+        '\r\n' + // row 4
+        'b,poweredOn,two,2048,\r\n', // row 5
+    });
+    const e = await errorOf(readRvtoolsExport(dir.path, { sourceId: 'fx' }));
+    expect(e.issues).toEqual([
+      {
+        file: 'RVTools_tabvInfo.csv',
+        sheet: 'vInfo',
+        row: 5,
+        column: 'CPUs',
+        message: 'expected a whole number of vCPUs, at least 1, got "two"',
+      },
+    ]);
+  });
+
+  it('refuses an export without any VM row, which would empty the catalog', async () => {
+    dir.addContent({
+      'RVTools_tabvInfo.csv': 'VM,Powerstate,CPUs,Memory\r\n',
+    });
+    const e = await errorOf(readRvtoolsExport(dir.path, { sourceId: 'fx' }));
+    expect(e.code).toBe('RVTOOLS_BAD_VALUE');
+    expect(e.message).toContain(
+      'RVTools_tabvInfo.csv, sheet vInfo, row 2: no VM rows under the header',
+    );
+  });
+
   it('reads a UTF-16 CSV file (RVTools on some Windows setups)', async () => {
     const text =
       '\ufeffVM,Powerstate,CPUs,Memory\r\nnaïve-01,poweredOff,1,512\r\n';

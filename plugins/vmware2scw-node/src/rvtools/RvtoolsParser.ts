@@ -241,6 +241,21 @@ export function parseRvtoolsTables(
     options.sourceId,
     issues,
   );
+  if (vinfo.rows.length === 0) {
+    // An empty export would empty the catalog of this source: most likely the wrong file or a failed export.
+    throw new RvtoolsError(
+      'RVTOOLS_BAD_VALUE',
+      [
+        {
+          file: vinfo.file,
+          sheet: vinfo.sheet,
+          row: 2,
+          message: 'no VM rows under the header',
+        },
+      ],
+      'Export again from RVTools connected to the vCenter (an export of an empty vCenter cannot be imported).',
+    );
+  }
   const lookup = new VmLookup(drafts, info.has('vmId'), info.has('vmUuid'));
 
   if (disk) {

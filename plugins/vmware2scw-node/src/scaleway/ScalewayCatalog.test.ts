@@ -66,13 +66,10 @@ describe('ScalewayCatalog', () => {
     expect(
       catalog.serverTypes.find(t => t.name === 'PRO2-M')?.availability,
     ).toBe('shortage');
-    // The live catalog carries the same facts as the snapshot it was modelled on.
-    const snapshot = offlineCatalog('fr-par-1')!;
-    expect(
-      catalog.serverTypes.map(
-        ({ internetBandwidthBps, blockBandwidthBytesPerSec, ...t }) => t,
-      ),
-    ).toEqual(snapshot.serverTypes);
+    // The fake answers as the recording; the snapshot transcribes the same recording.
+    expect(catalog.serverTypes).toEqual(
+      offlineCatalog('fr-par-1')!.serverTypes,
+    );
   });
 
   it('caches per zone for its TTL, and shares one fetch between concurrent callers', async () => {
@@ -101,6 +98,59 @@ describe('ScalewayCatalog', () => {
     expect(warn).toHaveBeenCalledWith(
       expect.stringContaining('offline snapshot of 2026-07-30'),
     );
+  });
+
+  it('gives concurrent callers the same fallback when the shared fetch fails', async () => {
+    api.failNext(500);
+    const cat = catalogFor();
+    const [a, b] = await Promise.all([
+      cat.getCatalog('fr-par-1'),
+      cat.getCatalog('fr-par-1'),
+    ]);
+    expect([a.source, b.source]).toEqual(['snapshot', 'snapshot']);
+    expect(b.fallbackReason).toMatch(/live catalog unavailable/);
+    // And the fallback is not cached: the next call reads the API again.
+    expect((await cat.getCatalog('fr-par-1')).source).toBe('live');
+  });
+
+  it('never puts the API keys in an error, a fallback reason or a log line', async () => {
+    const secretKey = 'not-a-uuid-s3cr3t-value';
+    let thrown: unknown;
+    try {
+      ScalewayCatalog.fromConfig({
+        ...credentials,
+        secretKey,
+        apiUrl: api.url,
+      });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(PlanningError);
+    expect(thrown).toMatchObject({ code: 'CATALOG_CONFIG_INVALID' });
+    expect(JSON.stringify(thrown)).not.toContain(secretKey);
+    expect((thrown as Error).message).toContain('[redacted]');
+
+    // A transport that echoes the token (a misbehaving proxy, say).
+    const warn = jest.fn();
+    const echoing = (async () => {
+      throw new Error(`proxy refused X-Auth-Token ${credentials.secretKey}`);
+    }) as unknown as typeof fetch;
+    const cat = ScalewayCatalog.fromConfig(
+      { ...credentials, apiUrl: api.url },
+      { httpClient: echoing, logger: { warn } },
+    );
+    const fallback = await cat.getCatalog('fr-par-1');
+    expect(fallback.fallbackReason).toContain('[redacted]');
+    expect(JSON.stringify(fallback)).not.toContain(credentials.secretKey);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(
+      credentials.secretKey,
+    );
+    await expect(
+      ScalewayCatalog.fromConfig(
+        { ...credentials, apiUrl: api.url },
+        { httpClient: echoing, fallbackToSnapshot: false },
+      ).getCatalog('fr-par-1'),
+    ).rejects.toThrow(/\[redacted\]/);
   });
 
   it('does not cache a failure', async () => {

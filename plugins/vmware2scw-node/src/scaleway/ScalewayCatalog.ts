@@ -28,6 +28,8 @@ export interface ScalewayCatalogOptions {
   now?: () => Date;
   extraPrices?: ExtraPrices;
   logger?: { warn(message: string): void };
+  /** Values that must never appear in an error or a log line (the API keys). */
+  secrets?: string[];
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -61,23 +63,45 @@ export class ScalewayCatalog {
           'accessKey' | 'secretKey' | 'apiUrl' | 'defaultZone' | 'projectId'
         >
       | undefined,
-    options: Omit<ScalewayCatalogOptions, 'api'> & {
+    options: Omit<ScalewayCatalogOptions, 'api' | 'secrets'> & {
       httpClient?: typeof fetch;
     } = {},
   ): ScalewayCatalog {
     if (!config) return new ScalewayCatalog(options);
-    // createClient() keeps only profile fields and would drop `httpClient`: build it from parts.
-    const client = createAdvancedClient(
-      withProfile({
-        accessKey: config.accessKey,
-        secretKey: config.secretKey,
-        defaultProjectId: config.projectId,
-        defaultZone: config.defaultZone as Zone,
-        ...(config.apiUrl ? { apiURL: config.apiUrl } : {}),
-      }),
-      ...(options.httpClient ? [withHTTPClient(options.httpClient)] : []),
-    );
-    return new ScalewayCatalog({ ...options, api: new Instancev1.API(client) });
+    const secrets = [config.secretKey, config.accessKey];
+    let client: ReturnType<typeof createAdvancedClient>;
+    try {
+      // createClient() keeps only profile fields and would drop `httpClient`: build it from parts.
+      client = createAdvancedClient(
+        withProfile({
+          accessKey: config.accessKey,
+          secretKey: config.secretKey,
+          defaultProjectId: config.projectId,
+          defaultZone: config.defaultZone as Zone,
+          ...(config.apiUrl ? { apiURL: config.apiUrl } : {}),
+        }),
+        ...(options.httpClient ? [withHTTPClient(options.httpClient)] : []),
+      );
+    } catch (e) {
+      // The SDK quotes a malformed key in its message ("Invalid secret key format '<key>'").
+      throw new PlanningError([
+        makeProblem({
+          code: 'CATALOG_CONFIG_INVALID',
+          field: 'vmware2scw.scaleway',
+          text: `the Scaleway client cannot be set up: ${redact(
+            errorText(e),
+            secrets,
+          )}`,
+          remediation:
+            'Check vmware2scw.scaleway: accessKey is SCW followed by 17 letters or digits, secretKey a UUID, apiUrl without a trailing slash.',
+        }),
+      ]);
+    }
+    return new ScalewayCatalog({
+      ...options,
+      api: new Instancev1.API(client),
+      secrets,
+    });
   }
 
   /** True when a live API is configured. */
@@ -95,19 +119,38 @@ export class ScalewayCatalog {
     const hit = this.cache.get(zone);
     const nowMs = this.now().getTime();
     if (hit && nowMs - hit.at < this.ttl) return hit.catalog;
-    // Concurrent callers share one fetch; a failed fetch is not cached.
-    const catalog = fetchLiveCatalog(api, zone, {
-      now: this.now,
-      extraPrices: this.options.extraPrices,
-    });
-    this.cache.set(zone, { at: nowMs, catalog });
+    // Concurrent callers share one fetch and its outcome (the fallback included); a failed fetch
+    // is not cached, so the next call tries the API again.
+    const catalog = this.fetchOrFallBack(api, zone);
+    const entry = { at: nowMs, catalog };
+    this.cache.set(zone, entry);
+    catalog.then(
+      c => {
+        if (c.source !== 'live' && this.cache.get(zone) === entry)
+          this.cache.delete(zone);
+      },
+      () => {
+        if (this.cache.get(zone) === entry) this.cache.delete(zone);
+      },
+    );
+    return catalog;
+  }
+
+  private async fetchOrFallBack(
+    api: NonNullable<ScalewayCatalogOptions['api']>,
+    zone: string,
+  ): Promise<Catalog> {
     try {
-      return await catalog;
+      return await fetchLiveCatalog(api, zone, {
+        now: this.now,
+        extraPrices: this.options.extraPrices,
+      });
     } catch (e) {
-      this.cache.delete(zone);
-      const reason = `live catalog unavailable: ${
-        e instanceof Error ? e.message : String(e)
-      }`;
+      // SDK messages carry the API's text; keys are never meant to be in them, but make sure.
+      const reason = `live catalog unavailable: ${redact(
+        errorText(e),
+        this.options.secrets ?? [],
+      )}`;
       if (this.options.fallbackToSnapshot === false || !offlineCatalog(zone)) {
         throw new PlanningError([
           makeProblem({
@@ -152,4 +195,18 @@ export class ScalewayCatalog {
       }),
     ]);
   }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Replaces every occurrence of a secret (4 characters or more) with `[redacted]`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4)
+      out = out.split(secret).join('[redacted]');
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { vmSchema } from '@internal/plugin-vmware2scw-common';
-import { InventoryMapper } from './InventoryMapper';
+import { decodeEntityName, InventoryMapper } from './InventoryMapper';
 import { parseObjectContents } from './PropertyCollector';
 import { parseSoapBody } from './VimXml';
 
@@ -106,6 +106,23 @@ describe('InventoryMapper', () => {
     });
     expect(legacy.annotation).toBeUndefined();
     expect(legacy.specialDevices.map(d => d.kind)).toContain('vgpu');
+  });
+
+  it('shows VM names as typed: vSphere escapes / \\ and % in entity names', () => {
+    expect(decodeEntityName('web%2f01 %5c old %25 done %252f')).toBe(
+      'web/01 \\ old % done %2f',
+    );
+    const [sql] = page1.filter(o => o.obj.value === 'vm-1001');
+    const renamed = {
+      ...sql,
+      props: { ...sql.props, name: 'SQL%2fData 50%25' },
+    };
+    const r = mapper.mapVm(renamed);
+    expect('vm' in r && r.vm.name).toBe('SQL/Data 50%');
+    // folder names keep their escapes: / separates the path
+    expect('vm' in r && r.vm.folderPath).toBe(
+      '/Paris-DC/Production/SQL & Data',
+    );
   });
 
   it('leaves out a VM without a readable configuration, saying why', () => {

@@ -171,7 +171,7 @@ export class InventoryMapper {
    */
   mapVm(o: ObjectContent): { vm: VmInput } | { skipped: string } {
     const p = o.props;
-    const name = text(p.name) ?? o.obj.value;
+    const name = decodeEntityName(text(p.name) ?? o.obj.value);
     const hardware = p['config.hardware'];
     const numCpu = int(at(hardware, 'numCPU'));
     if (hardware === undefined || !numCpu) {
@@ -374,6 +374,21 @@ export class InventoryMapper {
     }
     return `/${[dc?.name, ...names].filter(Boolean).join('/')}`;
   }
+}
+
+/**
+ * vSphere escapes `/`, `\` and `%` in entity names (`a%2fb` for `a/b`). VM names are shown as people typed
+ * them (and as the RVTools import decodes them); folder and datacenter names stay escaped, because the
+ * folder path and the `/folder` dcPath use `/` as their separator.
+ */
+const NAME_ESCAPES: Record<string, string> = {
+  '%2f': '/',
+  '%5c': '\\',
+  '%25': '%',
+};
+
+export function decodeEntityName(name: string): string {
+  return name.replace(/%(2f|5c|25)/gi, m => NAME_ESCAPES[m.toLowerCase()]);
 }
 
 function powerState(value: string | undefined): PowerState {

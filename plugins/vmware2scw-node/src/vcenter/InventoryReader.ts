@@ -37,6 +37,11 @@ export interface InventoryReadResult {
   warnings: string[];
   /** VMs left out, with the reason (no readable configuration, invalid data). */
   skippedVms: string[];
+  /**
+   * Why vSphere tags could not be read, when they were asked for and failed: every VM then has no tags,
+   * which callers deriving owners from tags must not mistake for "untagged".
+   */
+  tagsError?: string;
 }
 
 interface ReaderDeps {
@@ -140,6 +145,7 @@ export class InventoryReader {
       );
     }
 
+    let tagsError: string | undefined;
     if (opts.includeTags !== false && this.deps.tagging && vms.length) {
       try {
         const tags = await this.deps.tagging.attachedTags(
@@ -148,6 +154,9 @@ export class InventoryReader {
         );
         for (const vm of vms) vm.tags = tags.get(vm.moref) ?? [];
       } catch (err) {
+        // A canceled read is not "no tags": stop like the rest of the read does.
+        if (signal?.aborted) throw err;
+        tagsError = String(err);
         warn(
           `vSphere tags could not be read, VMs have none in this inventory: ${String(
             err,
@@ -173,6 +182,7 @@ export class InventoryReader {
       },
       warnings,
       skippedVms,
+      ...(tagsError ? { tagsError } : {}),
     };
   }
 

@@ -1,5 +1,9 @@
 import { Agent } from 'undici';
-import { InvalidPowerStateError, NfcLeaseError } from './faults';
+import {
+  InvalidPowerStateError,
+  InvalidStateError,
+  NfcLeaseError,
+} from './faults';
 import { resolveDeviceUrl } from './NfcLease';
 import {
   FakeVcenter,
@@ -90,6 +94,7 @@ describe('NfcLease', () => {
       username: 'u',
       password: 'p',
       dispatcher,
+      allowPlainHttp: true, // FakeVcenter speaks plain HTTP
     });
 
   it('replaces the * host of device URLs with the vCenter host', () => {
@@ -179,6 +184,37 @@ describe('NfcLease', () => {
     );
     expect(n).toBe(3);
     expect(fake.count('HttpNfcLeaseComplete')).toBe(1);
+  });
+
+  it('aborts the lease when vCenter refuses to complete it, rather than leaving it to block the VM', async () => {
+    const { handlers } = exportHandlers();
+    fake = await FakeVcenter.start({
+      ...handlers,
+      HttpNfcLeaseComplete: () =>
+        soapFault('InvalidState', 'The lease is not in the ready state.'),
+    });
+    client = connect();
+    const err = await client
+      .withExportLease({ vm: 'vm-1002' }, async () => 'copied')
+      .catch(e => e);
+    expect(err).toBeInstanceOf(InvalidStateError);
+    expect(fake.count('HttpNfcLeaseAbort')).toBe(1);
+  });
+
+  it('ends a lease that failed before the caller got it', async () => {
+    const { handlers } = exportHandlers();
+    fake = await FakeVcenter.start({
+      ...handlers,
+      RetrievePropertiesEx: req =>
+        req.body.includes('<pathSet>info</pathSet>')
+          ? soapFault('SystemError', 'vpxd is restarting')
+          : handlers.RetrievePropertiesEx(req),
+    });
+    client = connect();
+    const err = await client.exportVm('vm-1002').catch(e => e);
+    expect(err.vcenterMessage).toBe('vpxd is restarting');
+    expect(fake.count('HttpNfcLeaseAbort')).toBe(1);
+    expect(fake.count('HttpNfcLeaseProgress')).toBe(0);
   });
 
   it('reports a lease that went to error with vCenter words', async () => {

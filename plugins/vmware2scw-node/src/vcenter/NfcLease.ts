@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   faultFromLocalized,
   NfcLeaseError,
+  NotAuthenticatedError,
   VcenterAbortedError,
   VcenterError,
   VcenterTimeoutError,
@@ -82,6 +83,22 @@ export class NfcLease {
     ref: MoRef,
     opts: NfcLeaseOpenOptions = {},
   ): Promise<NfcLease> {
+    try {
+      return await NfcLease.waitReady(deps, ref, opts);
+    } catch (err) {
+      // Nobody else holds this lease yet: end it, or it blocks the VM until vCenter times it out.
+      // (A lost session is retried by the caller with the same lease, so it is left open for that.)
+      if (!(err instanceof NotAuthenticatedError))
+        await abortQuietly(deps.soap, ref);
+      throw err;
+    }
+  }
+
+  private static async waitReady(
+    deps: LeaseDeps,
+    ref: MoRef,
+    opts: NfcLeaseOpenOptions,
+  ): Promise<NfcLease> {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 10 * 60_000);
     let interval = 100;
     for (;;) {
@@ -109,7 +126,6 @@ export class NfcLease {
         });
       }
       if (Date.now() > deadline) {
-        await abortQuietly(deps.soap, ref);
         throw new VcenterTimeoutError({
           code: 'VCENTER_LEASE_TIMEOUT',
           message: `Export lease ${ref.value} was not ready in time (state ${
@@ -122,7 +138,6 @@ export class NfcLease {
       try {
         await sleep(interval, opts.signal);
       } catch {
-        await abortQuietly(deps.soap, ref);
         throw new VcenterAbortedError({
           code: 'VCENTER_ABORTED',
           message: `Export lease ${ref.value} aborted while waiting for it`,
@@ -185,15 +200,23 @@ export class NfcLease {
     }));
   }
 
-  /** Ends the lease successfully (after every file was downloaded). */
+  /**
+   * Ends the lease successfully (after every file was downloaded). If vCenter refuses to complete it,
+   * the lease is aborted before the error is thrown: a lease left open blocks the VM until it expires.
+   */
   async complete(): Promise<void> {
     if (this.finished) return;
     this.stopKeepAlive();
     this.finished = true;
-    await this.deps.soap.call(
-      'HttpNfcLeaseComplete',
-      xml`${morefXml('_this', this.ref)}`,
-    );
+    try {
+      await this.deps.soap.call(
+        'HttpNfcLeaseComplete',
+        xml`${morefXml('_this', this.ref)}`,
+      );
+    } catch (err) {
+      await abortQuietly(this.deps.soap, this.ref);
+      throw err;
+    }
   }
 
   /** Ends the lease without success; safe to call more than once and after errors. */
@@ -286,7 +309,11 @@ function leaseError(err: unknown, ref: MoRef): VcenterError {
   });
 }
 
-async function abortQuietly(soap: SoapTransport, ref: MoRef): Promise<void> {
+/** HttpNfcLeaseAbort, ignoring failures: for cleanup paths that already have an error to report. */
+export async function abortQuietly(
+  soap: SoapTransport,
+  ref: MoRef,
+): Promise<void> {
   try {
     await soap.call('HttpNfcLeaseAbort', xml`${morefXml('_this', ref)}`);
   } catch {

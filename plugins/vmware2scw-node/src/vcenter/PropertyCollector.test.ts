@@ -81,6 +81,49 @@ describe('PropertyCollector', () => {
     expect(fake.count('CancelRetrievePropertiesEx')).toBe(0);
   });
 
+  it('keeps following tokens for as long as they come, even across an empty page', async () => {
+    const vm = (i: number) =>
+      `<objects><obj type="VirtualMachine">vm-${i}</obj><propSet><name>name</name><val xsi:type="xsd:string">vm ${i}</val></propSet></objects>`;
+    // token -> [objects of the page, next token]
+    const pages: Record<string, [number[], string | undefined]> = {
+      '': [[1, 2], 'a'],
+      a: [[3, 4], 'b'],
+      b: [[], 'c'],
+      c: [[5], undefined],
+    };
+    const answer = (method: string, token: string) => {
+      const [vms, next] = pages[token];
+      return soapResponse(
+        method,
+        `<returnval>${next ? `<token>${next}</token>` : ''}${vms
+          .map(vm)
+          .join('')}</returnval>`,
+      );
+    };
+    fake = await FakeVcenter.start({
+      RetrievePropertiesEx: () => answer('RetrievePropertiesEx', ''),
+      ContinueRetrievePropertiesEx: req =>
+        answer(
+          'ContinueRetrievePropertiesEx',
+          /<token>([^<]*)<\/token>/.exec(req.body)![1],
+        ),
+    });
+    const all = await collector().retrieveAll(spec, { maxObjects: 2 });
+    expect(all.map(o => o.obj.value)).toEqual([
+      'vm-1',
+      'vm-2',
+      'vm-3',
+      'vm-4',
+      'vm-5',
+    ]);
+    expect(
+      fake.calls
+        .filter(c => c.method === 'ContinueRetrievePropertiesEx')
+        .map(c => /<token>([^<]*)<\/token>/.exec(c.body)![1]),
+    ).toEqual(['a', 'b', 'c']);
+    expect(fake.count('CancelRetrievePropertiesEx')).toBe(0);
+  });
+
   it('cancels the server-side result set when the consumer stops early', async () => {
     fake = await FakeVcenter.start({
       RetrievePropertiesEx: () => ({

@@ -15,10 +15,14 @@ const SHA256 =
 describe('TlsPolicy', () => {
   let server: https.Server;
   let url: string;
+  let requests = 0;
   beforeAll(async () => {
     server = https.createServer(
       { cert: CERT, key: tls('test-only-key.pem') },
-      (_req, res) => res.end('ok'),
+      (_req, res) => {
+        requests++;
+        res.end('ok');
+      },
     );
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -64,9 +68,12 @@ describe('TlsPolicy', () => {
       get({ insecure: true, thumbprintSha256: SHA256.toLowerCase() }),
     ).resolves.toBe('ok');
     const wrong = SHA256.replace(/^96/, '00');
+    const before = requests;
     const err = await get({ insecure: true, thumbprintSha256: wrong }).catch(
       e => e,
     );
+    // Refused at the handshake: not one byte of the request (credentials, cookie) reached the server.
+    expect(requests).toBe(before);
     const typed = tlsErrorOf(err, '127.0.0.1');
     expect(typed?.code).toBe('VCENTER_TLS_THUMBPRINT_MISMATCH');
     expect(typed?.message).toContain(SHA256);

@@ -87,6 +87,7 @@ describe('VcenterClient (vCenter 8 fixtures)', () => {
       username: 'svc@vsphere.local',
       password: 'p4ss',
       dispatcher,
+      allowPlainHttp: true, // FakeVcenter speaks plain HTTP
       logger,
     });
 
@@ -290,6 +291,72 @@ describe('VcenterClient (vCenter 8 fixtures)', () => {
     expect(fake.count('AddCustomFieldDef')).toBe(1);
   });
 
+  it('never sets a custom attribute under a guessed key', async () => {
+    fake = await FakeVcenter.start(
+      vc8Handlers({
+        AddCustomFieldDef: () =>
+          soapResponse(
+            'AddCustomFieldDef',
+            '<returnval><name>migrated-to</name></returnval>',
+          ),
+        SetField: () => soapResponse('SetField'),
+      }),
+    );
+    client = connect();
+    await expect(
+      client.setCustomAttribute('vm-1001', 'migrated-to', 'x'),
+    ).rejects.toMatchObject({ code: 'VCENTER_BAD_RESPONSE' });
+    expect(fake.count('SetField')).toBe(0);
+  });
+
+  it('finds the datacenter path of a VM in a vApp (no parent folder) through its vApp', async () => {
+    // moref -> [name, parent, extra props]
+    const tree: Record<string, [string, string | undefined, string?]> = {
+      'vm-7': [
+        'app-01',
+        undefined,
+        '<propSet><name>parentVApp</name><val type="VirtualApp" xsi:type="ManagedObjectReference">resgroup-v9</val></propSet>',
+      ],
+      'resgroup-v9': ['shop-vapp', 'ResourcePool:resgroup-8'],
+      'resgroup-8': ['Resources', 'ClusterComputeResource:domain-c8'],
+      'domain-c8': ['Cluster-A', 'Folder:group-h4'],
+      'group-h4': ['host', 'Datacenter:datacenter-3'],
+      'datacenter-3': ['Paris DC', 'Folder:group-f1'],
+      'group-f1': ['Europe', 'Folder:group-d1'],
+      'group-d1': ['Datacenters', undefined],
+    };
+    fake = await FakeVcenter.start(
+      vc8Handlers({
+        RetrievePropertiesEx: req => {
+          const [, type, id] = /<obj type="(\w+)">([^<]+)<\/obj>/.exec(
+            req.body,
+          )!;
+          const [name, parent, extra] = tree[id];
+          const [ptype, pid] = parent?.split(':') ?? [];
+          return soapResponse(
+            'RetrievePropertiesEx',
+            `<returnval><objects><obj type="${type}">${id}</obj><propSet><name>name</name><val xsi:type="xsd:string">${name}</val></propSet>${
+              parent
+                ? `<propSet><name>parent</name><val type="${ptype}" xsi:type="ManagedObjectReference">${pid}</val></propSet>`
+                : ''
+            }${extra ?? ''}</objects></returnval>`,
+          );
+        },
+      }),
+    );
+    client = connect();
+    const dcPath = await client.datacenterPath('vm-7');
+    expect(dcPath).toBe('Europe/Paris DC');
+    expect(
+      client.datastoreDownloadUrl({
+        fileName: '[Stockage é (prod)] app 01/app 01#1-flat.vmdk',
+        datacenterPath: dcPath,
+      }),
+    ).toBe(
+      `${fake.origin}/folder/app%2001/app%2001%231-flat.vmdk?dcPath=Europe/Paris%20DC&dsName=Stockage%20%C3%A9%20(prod)`,
+    );
+  });
+
   it('treats powering off an already-off VM as done', async () => {
     fake = await FakeVcenter.start(
       vc8Handlers({
@@ -369,6 +436,30 @@ describe('VcenterClient (vCenter 8 fixtures)', () => {
         insecure: true,
       }),
     ).toThrow(/thumbprint/);
+    // Plain HTTP would send the password in clear: refused unless a test opts in.
+    const plain = (() => {
+      try {
+        VcenterClient.create({
+          url: 'http://admin:hunter2@vc.example/sdk',
+          username: 'u',
+          password: 'p',
+        });
+      } catch (e) {
+        return e as VcenterConfigError;
+      }
+      return undefined;
+    })();
+    expect(plain).toBeInstanceOf(VcenterConfigError);
+    expect(plain?.code).toBe('VCENTER_PLAIN_HTTP');
+    expect(plain?.message).toContain('http://vc.example/sdk');
+    expect(`${plain?.message}${plain?.remediation}`).not.toContain('hunter2');
+    expect(() =>
+      VcenterClient.create({
+        url: 'vc.example:443',
+        username: '',
+        password: 'p',
+      }),
+    ).toThrow(/No user name or password configured for vCenter/);
     const c = VcenterClient.create({
       url: 'https://vc.example/',
       username: 'u',

@@ -4,10 +4,12 @@ import { request, type Dispatcher } from 'undici';
 import {
   AmbiguousSnapshotError,
   InvalidPowerStateError,
+  NotAuthenticatedError,
   SnapshotNotFoundError,
   VcenterConfigError,
   VcenterError,
   VcenterHttpError,
+  VcenterProtocolError,
 } from './faults';
 import {
   datastoreFolderUrl,
@@ -19,7 +21,7 @@ import {
   type InventoryReadResult,
   type ReadInventoryOptions,
 } from './InventoryReader';
-import { NfcLease, type NfcLeaseOpenOptions } from './NfcLease';
+import { abortQuietly, NfcLease, type NfcLeaseOpenOptions } from './NfcLease';
 import { PropertyCollector } from './PropertyCollector';
 import { flattenSnapshots, type SnapshotInfo } from './SnapshotTree';
 import { SoapTransport } from './SoapTransport';
@@ -46,6 +48,11 @@ export interface VcenterClientOptions {
   dispatcher?: Dispatcher;
   /** Per-request timeout (headers and body), default 5 minutes. */
   requestTimeoutMs?: number;
+  /**
+   * Accept an `http://` URL. Tests against a local fake only: without TLS the password and the session
+   * cookie cross the network in clear, so real vCenters are always reached over https.
+   */
+  allowPlainHttp?: boolean;
 }
 
 /** A VM or snapshot given by its moref value (`vm-42`) or as a full MoRef. */
@@ -95,7 +102,7 @@ export class VcenterClient {
   private restCalls = 0;
 
   private constructor(opts: VcenterClientOptions) {
-    const sdkUrl = sdkUrlOf(opts.url);
+    const sdkUrl = sdkUrlOf(opts.url, opts.allowPlainHttp ?? false);
     this.logger = opts.logger;
     this.ownsDispatcher = !opts.dispatcher;
     const dispatcher =
@@ -137,7 +144,9 @@ export class VcenterClient {
     if (!opts.username || !opts.password) {
       throw new VcenterConfigError({
         code: 'VCENTER_MISSING_CREDENTIALS',
-        message: `No user name or password configured for vCenter ${opts.url}`,
+        message: `No user name or password configured for vCenter ${hostOf(
+          opts.url,
+        )}`,
         remediation:
           'Set username and password (from the environment, e.g. ${VCENTER_PASSWORD}).',
       });
@@ -466,8 +475,20 @@ export class VcenterClient {
         typeof entity === 'string' ? vmRef(entity) : entity;
       let inDatacenter = false;
       for (let guard = 0; cur && guard < 64; guard++) {
-        const o = await pc.retrieveOne(cur, ['name', 'parent'], opts);
-        const parent = moref(o?.props.parent);
+        // A VM inside a vApp has no `parent` folder: its place is its vApp (or resource pool).
+        const isVm: boolean = cur.type === 'VirtualMachine';
+        const o = await pc.retrieveOne(
+          cur,
+          isVm
+            ? ['name', 'parent', 'parentVApp', 'resourcePool']
+            : ['name', 'parent'],
+          opts,
+        );
+        const parent: MoRef | undefined =
+          moref(o?.props.parent) ??
+          (isVm
+            ? moref(o?.props.parentVApp) ?? moref(o?.props.resourcePool)
+            : undefined);
         if (cur.type === 'Datacenter') inDatacenter = true;
         if (inDatacenter && parent)
           names.unshift(text(o?.props.name) ?? cur.value);
@@ -638,12 +659,23 @@ export class VcenterClient {
           opts,
         );
         key = int(at(added.returnval, 'key'));
+        if (key === undefined) {
+          // Writing with a guessed key would set another attribute of the VM.
+          throw new VcenterProtocolError({
+            code: 'VCENTER_BAD_RESPONSE',
+            message: `vCenter created the custom attribute "${name}" but did not return its key`,
+            remediation:
+              'Retry: the attribute now exists and will be found by name; report it with the vCenter version if it persists.',
+            method: 'AddCustomFieldDef',
+          });
+        }
       }
       await this.soap.call(
         'SetField',
-        xml`${morefXml('_this', cfm)}${morefXml('entity', ref)}<key>${
-          key ?? 0
-        }</key><value>${value}</value>`,
+        xml`${morefXml('_this', cfm)}${morefXml(
+          'entity',
+          ref,
+        )}<key>${key}</key><value>${value}</value>`,
         opts,
       );
     }, opts.signal);
@@ -743,39 +775,57 @@ export class VcenterClient {
     );
     const lease = moref(res.returnval);
     if (!lease) throw new Error(`${method} returned no lease`);
-    return this.session.run(
-      content =>
-        NfcLease.open(
-          {
-            soap: this.soap,
-            pc: this.pc(content),
-            vcenterHost: this.soap.sdkUrl.host,
-            logger: this.logger,
-          },
-          lease,
-          opts,
-        ),
-      opts.signal,
-    );
+    try {
+      return await this.session.run(
+        content =>
+          NfcLease.open(
+            {
+              soap: this.soap,
+              pc: this.pc(content),
+              vcenterHost: this.soap.sdkUrl.host,
+              logger: this.logger,
+            },
+            lease,
+            opts,
+          ),
+        opts.signal,
+      );
+    } catch (err) {
+      // NfcLease.open ends the lease on its own failures, except a lost session (which run() retried
+      // once): end it here too, or it would block the VM until vCenter times it out.
+      if (err instanceof NotAuthenticatedError)
+        await abortQuietly(this.soap, lease);
+      throw err;
+    }
   }
 }
 
-function sdkUrlOf(url: string): URL {
+function sdkUrlOf(url: string, allowPlainHttp: boolean): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new VcenterConfigError({
       code: 'VCENTER_BAD_URL',
-      message: `"${url}" is not a URL`,
+      // Not the URL itself: it may carry credentials (https://user:password@vc).
+      message: 'The vCenter URL is not a URL',
       remediation:
         'Use https://vcenter.example.com or https://vcenter.example.com/sdk.',
+    });
+  }
+  const shown = `${u.protocol}//${u.host}${u.pathname}`;
+  if (u.protocol === 'http:' && !allowPlainHttp) {
+    throw new VcenterConfigError({
+      code: 'VCENTER_PLAIN_HTTP',
+      message: `The vCenter URL ${shown} is not https: the password and the session cookie would cross the network in clear`,
+      remediation:
+        'Use the https:// URL of the vCenter; for a self-signed certificate set insecure: true with its SHA-256 thumbprint, or give its CA.',
     });
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new VcenterConfigError({
       code: 'VCENTER_BAD_URL',
-      message: `"${url}" is not an https URL`,
+      message: `The vCenter URL ${shown} is not an https URL`,
       remediation:
         'Use https://vcenter.example.com or https://vcenter.example.com/sdk.',
     });
@@ -788,6 +838,15 @@ function sdkUrlOf(url: string): URL {
     u.pathname = `${u.pathname.replace(/\/+$/, '')}/sdk`;
   u.pathname = u.pathname.replace(/\/+$/, '');
   return u;
+}
+
+/** The host of a URL for messages (never its user info), or a placeholder when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
 }
 
 function vmRef(vm: VmRef): MoRef {

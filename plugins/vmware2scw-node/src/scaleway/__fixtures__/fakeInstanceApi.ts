@@ -8,16 +8,20 @@ import {
   type Server,
   type ServerResponse,
 } from 'http';
+import { randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
 import { fetch as undiciFetch } from 'undici';
+import { RECORDED_WIRE_FIELDS } from './recordedWireFields';
 
 /**
  * A local stand-in for the Scaleway Instance API's catalog endpoints, answering as the real API did
- * when recorded (2026-07-30): `products/servers` and `products/servers/availability`, maps keyed by
- * type name, 50 entries per page unless `per_page` says otherwise (at most 100), the total in
- * `X-Total-Count` and not in the body, a `Link` header with first/previous/next/last, and a
- * `Content-Type` of exactly `application/json`. Bodies are built from the offline snapshot's
- * types, with the wire fields the SDK drops (`mig_profile`, `private_network`, ...) kept.
+ * when recorded (fr-par-1, 2026-07-30): `products/servers` and `products/servers/availability`, maps
+ * keyed by type name in name order, 50 entries per page unless `per_page` says otherwise (at most
+ * 100), the total in `X-Total-Count` and not in the body, a `Link` header with first/previous/next/
+ * last, a `Content-Type` of exactly `application/json`, and bodies written as the API writes them
+ * (`{"key": value, ...}` with spaces). Each type's body is the recorded one, field for field and in
+ * the recorded key order: the domain's figures from the offline snapshot, the rest (deprecated
+ * `monthly_price`, `gpu_info`, `alt_names`, scratch storage, ...) from `recordedWireFields.ts`.
  */
 export interface FakeInstanceApi {
   url: string;
@@ -31,15 +35,29 @@ export interface FakeInstanceApi {
   close(): Promise<void>;
 }
 
-function wireType(t: CatalogServerType) {
+/** One type as `products/servers` returns it, from the snapshot and the recorded wire-only fields. */
+export function wireType(t: CatalogServerType) {
+  const recorded = RECORDED_WIRE_FIELDS[t.name];
+  if (!recorded) throw new Error(`no recorded wire fields for ${t.name}`);
+  const [
+    monthlyPrice,
+    maxFileSystems,
+    scratchMaxGb,
+    scratchMaxVolumes,
+    internalMbps,
+    altNames,
+    gpuInfo,
+  ] = recorded;
   const local = t.localVolumesMaxBytes > 0;
+  const internal = internalMbps * 1e6;
+  const internet = t.internetBandwidthBps ?? 0;
   return {
-    alt_names: [],
+    alt_names: altNames,
     arch: t.arch,
     ncpus: t.vcpus,
     ram: t.memoryBytes,
     gpu: t.gpus,
-    gpu_info: null,
+    gpu_info: gpuInfo,
     mig_profile: null,
     volumes_constraint: {
       min_size: t.localVolumesMinBytes,
@@ -50,9 +68,9 @@ function wireType(t: CatalogServerType) {
         ? { min_size: 1e9, max_size: 8e11 }
         : { min_size: 0, max_size: 0 },
     },
-    scratch_storage_max_size: 0,
-    scratch_storage_max_volumes_count: 0,
-    monthly_price: Math.round(t.hourlyPriceEur * 730 * 1e6) / 1e6,
+    scratch_storage_max_size: scratchMaxGb * 1e9,
+    scratch_storage_max_volumes_count: scratchMaxVolumes,
+    monthly_price: monthlyPrice,
     hourly_price: t.hourlyPriceEur,
     capabilities: {
       boot_types: ['local', 'rescue'],
@@ -60,19 +78,44 @@ function wireType(t: CatalogServerType) {
       block_storage: t.blockStorage,
       hot_snapshots_local_volume: local,
       private_network: 8,
-      max_file_systems: 0,
+      max_file_systems: maxFileSystems,
     },
     network: {
       ipv6_support: true,
-      sum_internal_bandwidth: 400000000,
-      sum_internet_bandwidth: 400000000,
+      sum_internal_bandwidth: internal,
+      sum_internet_bandwidth: internet,
       interfaces: [
-        { internal_bandwidth: 400000000, internet_bandwidth: 400000000 },
+        { internal_bandwidth: internal, internet_bandwidth: internet },
       ],
     },
-    block_bandwidth: 419430400,
+    block_bandwidth: t.blockBandwidthBytesPerSec ?? 0,
     end_of_service: t.endOfService,
   };
+}
+
+/** Fields the API holds as floats: written `4599.0`, not `4599`, when the value is whole. */
+const FLOAT_FIELDS = new Set(['monthly_price', 'hourly_price']);
+
+/**
+ * JSON as the API writes it (Python's `json.dumps`): `{"a": 1, "b": [1, 2]}`, and floats with a
+ * decimal point even when whole.
+ */
+export function apiJson(value: unknown, key?: string): string {
+  if (Array.isArray(value)) return `[${value.map(v => apiJson(v)).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${apiJson(v, k)}`)
+      .join(', ')}}`;
+  }
+  if (
+    typeof value === 'number' &&
+    key &&
+    FLOAT_FIELDS.has(key) &&
+    Number.isInteger(value)
+  ) {
+    return `${value}.0`;
+  }
+  return JSON.stringify(value);
 }
 
 export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
@@ -92,11 +135,14 @@ export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
     body: unknown,
     headers: Record<string, string> = {},
   ) => {
-    const text = JSON.stringify(body);
+    const text = apiJson(body);
+    // Node adds `Date`; the gateway's own headers follow the recording.
     res.writeHead(status, {
-      'Content-Type': state.contentType,
       'Content-Length': String(Buffer.byteLength(text)),
+      'Content-Type': state.contentType,
       ...headers,
+      Server: 'Scaleway API Gateway (fake)',
+      'X-Request-Id': randomUUID(),
     });
     res.end(text);
   };
