@@ -5,7 +5,8 @@ set -eu
 PACKAGES="
   qemu-utils qemu-system-x86 ovmf
   libguestfs-tools guestfs-tools virt-v2v nbdkit
-  linux-image-amd64 gdisk dosfstools mmdebstrap
+  linux-image-amd64 gdisk fdisk dosfstools e2fsprogs mmdebstrap
+  swift swift-proxy swift-account swift-container swift-object memcached
   golang-go golang-github-vmware-govmomi-dev
   chromium
 "

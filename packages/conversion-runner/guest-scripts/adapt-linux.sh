@@ -1,0 +1,213 @@
+#!/bin/sh
+# vmware2scw adapt_linux: runs inside the guest (virt-customize --run), once, with the guest's own tools.
+# Makes a VMware Linux guest boot on Scaleway (KVM: virtio-scsi disks seen as sdX, virtio-net, UEFI, serial console).
+# Every change is written to the report file, which the runner copies out and returns in the job result.
+# It never aborts half-way on an optional step: each step reports ok / skipped / failed.
+set -u
+REPORT=/var/tmp/vmware2scw-adapt.report
+: > "$REPORT"
+T0=$(date +%s)
+# Each line: the step, its outcome, and the seconds since the start (appliance time is what this job costs).
+say() { printf '%s t=%s\n' "$*" "$(( $(date +%s) - T0 ))" >> "$REPORT"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+export DEBIAN_FRONTEND=noninteractive
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+VIRTIO_MODULES="virtio_pci virtio_scsi virtio_blk virtio_net"
+CONSOLE_ARGS="console=tty0 console=ttyS0,115200"
+
+family=unknown
+if [ -f /etc/debian_version ]; then family=debian
+elif [ -f /etc/redhat-release ] || [ -f /etc/fedora-release ]; then family=rhel
+elif [ -f /etc/SuSE-release ] || grep -qs 'suse' /etc/os-release; then family=suse
+fi
+say "family $family"
+
+# 1. VMware tools: packages first, then the tarball installer's uninstaller.
+removed=""
+case $family in
+  debian)
+    for p in open-vm-tools-desktop open-vm-tools-dev open-vm-tools; do
+      if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        if apt-get -y -q purge "$p" >/dev/null 2>&1 || dpkg --purge "$p" >/dev/null 2>&1; then removed="$removed $p"
+        else say "vmware_tools failed purge $p"; fi
+      fi
+    done ;;
+  rhel|suse)
+    for p in open-vm-tools-desktop open-vm-tools; do
+      if rpm -q "$p" >/dev/null 2>&1; then
+        if rpm -e "$p" >/dev/null 2>&1; then removed="$removed $p"; else say "vmware_tools failed rpm-e $p"; fi
+      fi
+    done ;;
+esac
+if [ -x /usr/bin/vmware-uninstall-tools.pl ]; then
+  /usr/bin/vmware-uninstall-tools.pl >/dev/null 2>&1 && removed="$removed vmware-tools-tarball" || say "vmware_tools failed tarball-uninstaller"
+fi
+say "vmware_tools removed${removed:- none}"
+
+# 2. fstab by UUID: VMware device names (sdX, hdX, vdX, by-path) change on KVM; UUIDs do not.
+if [ -f /etc/fstab ]; then
+  cp -p /etc/fstab /etc/fstab.vmware2scw-orig
+  tmp=/etc/fstab.vmware2scw-new
+  : > "$tmp"
+  while IFS= read -r line || [ -n "$line" ]; do
+    dev=$(printf '%s\n' "$line" | awk '!/^[[:space:]]*#/ && NF>=2 {print $1}')
+    case "$dev" in
+      /dev/sd*|/dev/hd*|/dev/vd*|/dev/xvd*|/dev/disk/by-path/*|/dev/disk/by-id/*)
+        uuid=$(blkid -s UUID -o value "$dev" 2>/dev/null)
+        if [ -n "$uuid" ]; then
+          printf '%s\n' "$line" | awk -v u="UUID=$uuid" '{ $1=u; print }' >> "$tmp"
+          say "fstab $dev UUID=$uuid"
+          continue
+        fi
+        say "fstab unresolved $dev" ;;
+    esac
+    printf '%s\n' "$line" >> "$tmp"
+  done < /etc/fstab
+  cat "$tmp" > /etc/fstab && rm -f "$tmp"
+fi
+
+# 3. Network: DHCP on whatever NIC name KVM gives (Scaleway assigns MACs; VMware names like ens192 vanish).
+net=none
+if [ -d /etc/netplan ] && ls /etc/netplan/*.yaml >/dev/null 2>&1; then
+  mkdir -p /etc/netplan/vmware2scw-disabled
+  for f in /etc/netplan/*.yaml; do mv "$f" /etc/netplan/vmware2scw-disabled/; done
+  cat > /etc/netplan/50-vmware2scw.yaml <<'NP'
+network:
+  version: 2
+  ethernets:
+    any-nic:
+      match: { name: "e*" }
+      dhcp4: true
+      dhcp6: true
+NP
+  chmod 600 /etc/netplan/50-vmware2scw.yaml
+  net=netplan
+elif [ -f /etc/network/interfaces ] && [ "$family" = debian ]; then
+  cp -p /etc/network/interfaces /etc/network/interfaces.vmware2scw-orig
+  if [ -d /etc/network/interfaces.d ] && [ -n "$(ls -A /etc/network/interfaces.d 2>/dev/null)" ]; then
+    mkdir -p /etc/network/interfaces.d.vmware2scw-disabled
+    mv /etc/network/interfaces.d/* /etc/network/interfaces.d.vmware2scw-disabled/
+  fi
+  cat > /etc/network/interfaces <<'IF'
+# Written by vmware2scw: DHCP on any NIC name (the VMware configuration is in interfaces.vmware2scw-orig).
+source /etc/network/interfaces.d/*
+
+auto lo
+iface lo inet loopback
+
+# ifupdown expands these patterns at boot (ifup -a); "allow-hotplug" does not take patterns.
+auto /en*=scwnic
+auto /eth*=scwnic
+iface scwnic inet dhcp
+IF
+  net=ifupdown
+fi
+if [ -d /etc/NetworkManager ]; then
+  # Profiles pinned to a VMware NIC name or MAC never match on KVM: unpin them, and let NM auto-DHCP new NICs.
+  for f in /etc/sysconfig/network-scripts/ifcfg-e* /etc/NetworkManager/system-connections/*; do
+    [ -f "$f" ] || continue
+    sed -i -e '/^HWADDR=/d' -e '/^DEVICE=/d' -e '/^mac-address=/d' -e '/^interface-name=/d' "$f"
+  done
+  mkdir -p /etc/NetworkManager/conf.d
+  printf '[main]\nno-auto-default=\n' > /etc/NetworkManager/conf.d/00-vmware2scw.conf
+  net="${net}+networkmanager"
+fi
+rm -f /etc/udev/rules.d/70-persistent-net.rules
+say "network $net"
+
+# 4. virtio drivers in the initramfs, then rebuild it (only for kernels that are installed).
+# The rebuild runs inside the appliance, which is slow without KVM: it uses the fastest compression
+# level for this one rebuild (a temporary conf file); the guest's own settings apply to later rebuilds.
+initramfs=failed
+case $family in
+  debian)
+    if [ -d /etc/initramfs-tools ]; then
+      for m in $VIRTIO_MODULES; do grep -qx "$m" /etc/initramfs-tools/modules 2>/dev/null || echo "$m" >> /etc/initramfs-tools/modules; done
+      echo COMPRESSLEVEL=1 > /etc/initramfs-tools/conf.d/zz-vmware2scw-fast.conf
+      if update-initramfs -u -k all >/dev/null 2>&1; then initramfs=update-initramfs; fi
+      rm -f /etc/initramfs-tools/conf.d/zz-vmware2scw-fast.conf
+    fi ;;
+  rhel|suse)
+    mkdir -p /etc/dracut.conf.d
+    echo "add_drivers+=\" $VIRTIO_MODULES \"" > /etc/dracut.conf.d/50-vmware2scw.conf
+    ok=1
+    for k in /lib/modules/*; do
+      kv=${k##*/}
+      [ -e "/boot/vmlinuz-$kv" ] || continue
+      dracut -f --kver "$kv" >/dev/null 2>&1 || ok=0
+    done
+    [ $ok = 1 ] && initramfs=dracut ;;
+esac
+say "initramfs $initramfs"
+# Which virtio drivers the newest kernel's initramfs really has (or has built into the kernel).
+present=""
+kv=$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
+listing=""
+if [ -n "$kv" ]; then
+  for img in "/boot/initrd.img-$kv" "/boot/initramfs-$kv.img"; do
+    [ -f "$img" ] || continue
+    if have lsinitramfs; then listing=$(lsinitramfs "$img" 2>/dev/null); elif have lsinitrd; then listing=$(lsinitrd "$img" 2>/dev/null); fi
+  done
+  for m in $VIRTIO_MODULES; do
+    if printf '%s\n' "$listing" | grep -q "/$m\.ko" || grep -q "/$m\.ko" "/lib/modules/$kv/modules.builtin" 2>/dev/null; then present="$present,$m"; fi
+  done
+fi
+say "initramfs_modules ${present#,}"
+
+# 5. Bootloader: root by UUID, serial console, no stale device map.
+rm -f /boot/grub/device.map /boot/grub2/device.map
+if [ -f /etc/default/grub ]; then
+  cp -p /etc/default/grub /etc/default/grub.vmware2scw-orig
+  sed -i -e '/^GRUB_DISABLE_LINUX_UUID=/d' -e '/^GRUB_TERMINAL=/d' -e '/^GRUB_SERIAL_COMMAND=/d' /etc/default/grub
+  if grep -q '^GRUB_CMDLINE_LINUX=' /etc/default/grub; then
+    grep '^GRUB_CMDLINE_LINUX=' /etc/default/grub | grep -q 'console=ttyS0' || \
+      sed -i -e "s/^GRUB_CMDLINE_LINUX=\"\(.*\)\"/GRUB_CMDLINE_LINUX=\"\1 $CONSOLE_ARGS\"/" /etc/default/grub
+  else
+    echo "GRUB_CMDLINE_LINUX=\"$CONSOLE_ARGS\"" >> /etc/default/grub
+  fi
+  printf 'GRUB_TERMINAL="console serial"\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >> /etc/default/grub
+fi
+grubcfg=failed
+if have update-grub; then update-grub >/dev/null 2>&1 && grubcfg=update-grub
+elif have grub2-mkconfig; then
+  for c in /boot/grub2/grub.cfg /boot/efi/EFI/*/grub.cfg; do [ -f "$c" ] && grub2-mkconfig -o "$c" >/dev/null 2>&1 && grubcfg=grub2-mkconfig; done
+  have grubby && grubby --update-kernel=ALL --args="$CONSOLE_ARGS" >/dev/null 2>&1
+fi
+say "bootloader $grubcfg"
+
+# 6. Packages from the guest's own sources, when they answer from the appliance (bounded waits):
+# qemu-guest-agent, and for a BIOS Debian guest the x86_64-efi GRUB that ensure_uefi will install.
+want=""
+qga=absent
+if have qemu-ga || [ -x /usr/sbin/qemu-ga ] || [ -x /usr/bin/qemu-ga ]; then qga=present; else want="qemu-guest-agent"; fi
+grub_efi=""
+if [ "$family" = debian ] && [ -d /usr/lib/grub/i386-pc ]; then
+  if [ -d /usr/lib/grub/x86_64-efi ]; then grub_efi=present; else grub_efi=absent; want="$want grub-efi-amd64-bin"; fi
+fi
+if [ -n "$want" ]; then
+  case $family in
+    debian)
+      APT_OPTS="-o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 -o Acquire::Retries=1 -o DPkg::Lock::Timeout=30"
+      if timeout 90 apt-get -q $APT_OPTS update >/dev/null 2>&1; then
+        for p in $want; do
+          if timeout 300 apt-get -y -q $APT_OPTS install --no-install-recommends "$p" >/dev/null 2>&1; then
+            [ "$p" = qemu-guest-agent ] && qga=installed
+            [ "$p" = grub-efi-amd64-bin ] && grub_efi=installed
+          fi
+        done
+      fi ;;
+    rhel) if (have dnf && timeout 300 dnf -y install qemu-guest-agent >/dev/null 2>&1) || (have yum && timeout 300 yum -y install qemu-guest-agent >/dev/null 2>&1); then qga=installed; fi ;;
+    suse) if timeout 300 zypper -n install qemu-guest-agent >/dev/null 2>&1; then qga=installed; fi ;;
+  esac
+fi
+if [ "$qga" != absent ] && have systemctl; then systemctl enable qemu-guest-agent >/dev/null 2>&1 || true; fi
+say "qemu_guest_agent $qga"
+[ -n "$grub_efi" ] && say "grub_efi $grub_efi"
+
+# 7. machine-id: a clone must not keep the source's identity (DHCP client id, journal).
+if [ -f /etc/machine-id ]; then : > /etc/machine-id; fi
+rm -f /var/lib/dbus/machine-id /var/lib/dhcp/*.leases
+say "machine_id reset"
+# The runner reads the report from this output (virt-customize has no copy-out).
+sed "s/^/VMWARE2SCW-REPORT /" "$REPORT"
+exit 0

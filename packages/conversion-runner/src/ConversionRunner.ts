@@ -1,0 +1,86 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { AccelProbeResult, probeAccel } from './accel/AccelProbe';
+import { buildHealthReport, probeToolVersions } from './api/HealthReport';
+import { RunnerHttpServer } from './api/RunnerHttpServer';
+import { RunnerConfig } from './config/RunnerConfig';
+import { AllowedHosts } from './export/AllowedHosts';
+import { JobKindDefinition } from './jobs/JobKind';
+import { builtInJobKinds } from './jobs/jobKinds';
+import { JobManager } from './jobs/JobManager';
+import { packageRoot } from './PackageRoot';
+import { ScratchSpace } from './scratch/ScratchSpace';
+
+export type StartedRunner = {
+  url: string;
+  port: number;
+  accel: AccelProbeResult;
+  jobs: JobManager;
+  close(): Promise<void>;
+};
+
+/** Wires config, scratch, the KVM/TCG probe (once per start), the job manager and the HTTP API. */
+export async function startConversionRunner(
+  config: RunnerConfig,
+  options: {
+    log?: (line: string) => void;
+    kinds?: readonly JobKindDefinition[];
+    accel?: AccelProbeResult;
+  } = {},
+): Promise<StartedRunner> {
+  const log = options.log ?? (() => undefined);
+  const scratch = new ScratchSpace({
+    root: config.scratch.dir,
+    reserveBytes: config.scratch.reserveBytes,
+  });
+  await scratch.init();
+  const accel =
+    options.accel ??
+    (await probeAccel({
+      mode: config.accel.mode,
+      timeoutMs: config.accel.probeTimeoutMs,
+    }));
+  log(`accelerator: ${accel.mode} (${accel.reason})`);
+  const tools = await probeToolVersions();
+  const jobs = new JobManager({
+    kinds: options.kinds ?? builtInJobKinds,
+    services: {
+      scratch,
+      config,
+      accel,
+      allowedHosts: new AllowedHosts(config.allowedHosts),
+    },
+    concurrency: config.jobs.concurrency,
+    logLines: config.jobs.logLines,
+  });
+  await jobs.init();
+  const version = JSON.parse(
+    readFileSync(join(packageRoot(), 'package.json'), 'utf8'),
+  ).version as string;
+  const server = new RunnerHttpServer({
+    token: config.token,
+    jobs,
+    health: () =>
+      buildHealthReport({
+        version,
+        accel,
+        tools,
+        scratch,
+        jobs: jobs.counts(),
+        kinds: jobs.kindNames(),
+      }),
+    log,
+  });
+  const { url, port } = await server.listen(
+    config.listen.port,
+    config.listen.host,
+  );
+  log(`conversion runner listening on ${url} (scratch ${scratch.root})`);
+  return {
+    url,
+    port,
+    accel,
+    jobs,
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,168 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import { RunnerError, toRunnerError } from '../RunnerError';
+import { JobManager } from '../jobs/JobManager';
+import { hasValidBearer } from './BearerAuth';
+import { HealthReport } from './HealthReport';
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * The runner's HTTP API (openapi.yaml): every route needs the bearer token; errors are
+ * {code, message, remediation} with a matching status.
+ */
+export class RunnerHttpServer {
+  private server?: Server;
+
+  constructor(
+    private readonly options: {
+      token: string;
+      jobs: JobManager;
+      health: () => Promise<HealthReport>;
+      log?: (line: string) => void;
+    },
+  ) {}
+
+  async listen(
+    port: number,
+    host: string,
+  ): Promise<{ port: number; host: string; url: string }> {
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    const printable =
+      address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      port: address.port,
+      host: address.address,
+      url: `http://${printable}:${address.port}`,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    await new Promise<void>(resolve => this.server!.close(() => resolve()));
+    this.server.closeAllConnections?.();
+  }
+
+  private async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://runner');
+    try {
+      if (!hasValidBearer(request, this.options.token)) {
+        response.setHeader(
+          'www-authenticate',
+          'Bearer realm="vmware2scw-runner"',
+        );
+        throw new RunnerError({
+          code: 'UNAUTHENTICATED',
+          httpStatus: 401,
+          message: `${request.method} ${url.pathname} needs a valid "Authorization: Bearer <token>" header.`,
+          remediation:
+            'Configure the backend with the same token as the runner (env VMWARE2SCW_RUNNER_TOKEN by default).',
+        });
+      }
+      await this.route(request, response, url);
+    } catch (error) {
+      const runnerError = toRunnerError(error);
+      send(response, runnerError.httpStatus, { error: runnerError.toJSON() });
+    } finally {
+      this.options.log?.(
+        `${request.method} ${url.pathname} ${response.statusCode} ${
+          Date.now() - started
+        }ms`,
+      );
+    }
+  }
+
+  private async route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    const { jobs } = this.options;
+    const path = url.pathname.replace(/\/+$/, '');
+    const jobMatch = path.match(
+      /^\/v1\/jobs\/([0-9a-f-]{36})(\/logs|\/cancel)?$/,
+    );
+    if (request.method === 'GET' && path === '/v1/health') {
+      send(response, 200, await this.options.health());
+    } else if (request.method === 'POST' && path === '/v1/jobs') {
+      const { job, created } = jobs.submit(await readJson(request));
+      send(response, created ? 202 : 200, job);
+    } else if (request.method === 'GET' && path === '/v1/jobs') {
+      send(response, 200, {
+        jobs: jobs.list({ vm: url.searchParams.get('vm') ?? undefined }),
+      });
+    } else if (jobMatch && request.method === 'GET' && !jobMatch[2]) {
+      send(response, 200, jobs.get(jobMatch[1]));
+    } else if (
+      jobMatch &&
+      request.method === 'GET' &&
+      jobMatch[2] === '/logs'
+    ) {
+      const after = Number(url.searchParams.get('after') ?? -1);
+      send(response, 200, {
+        lines: jobs.logs(jobMatch[1], Number.isFinite(after) ? after : -1),
+      });
+    } else if (
+      jobMatch &&
+      request.method === 'POST' &&
+      jobMatch[2] === '/cancel'
+    ) {
+      send(response, 202, jobs.cancel(jobMatch[1]));
+    } else {
+      throw new RunnerError({
+        code: 'NOT_FOUND',
+        httpStatus: 404,
+        message: `No route ${request.method} ${url.pathname}.`,
+        remediation:
+          'See openapi.yaml in the conversion-runner package for the routes.',
+      });
+    }
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  response.setHeader('cache-control', 'no-store');
+  response.end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) {
+      throw new RunnerError({
+        code: 'INVALID_REQUEST',
+        httpStatus: 413,
+        message: 'Request body over 1 MiB.',
+        remediation:
+          'Job params are small JSON objects; check what is being sent.',
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    throw new RunnerError({
+      code: 'INVALID_REQUEST',
+      httpStatus: 400,
+      message: 'The request body is not valid JSON.',
+      remediation: 'Send a JSON object with content-type application/json.',
+    });
+  }
+}

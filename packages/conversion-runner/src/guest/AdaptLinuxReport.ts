@@ -1,0 +1,119 @@
+import { join } from 'path';
+import { packageRoot } from '../PackageRoot';
+
+export const VIRTIO_MODULES = [
+  'virtio_pci',
+  'virtio_scsi',
+  'virtio_blk',
+  'virtio_net',
+] as const;
+
+export function adaptLinuxScriptPath(): string {
+  return join(packageRoot(), 'guest-scripts', 'adapt-linux.sh');
+}
+
+export type AdaptLinuxReport = {
+  family: string;
+  vmwareToolsRemoved: string[];
+  fstab: Array<{ device: string; now: string }>;
+  network: string;
+  initramfs: string;
+  initramfsModules: string[];
+  bootloader: string;
+  grubEfi?: string;
+  qemuGuestAgent: string;
+  machineIdReset: boolean;
+  /** Seconds since the script started, per step (the appliance cost of each). */
+  stepSeconds: Record<string, number>;
+  warnings: string[];
+  failures: string[];
+};
+
+/** Turns the script's "VMWARE2SCW-REPORT <step> <outcome...> t=<s>" lines into the job result. */
+export function parseAdaptReport(lines: readonly string[]): AdaptLinuxReport {
+  const report: AdaptLinuxReport = {
+    family: 'unknown',
+    vmwareToolsRemoved: [],
+    fstab: [],
+    network: 'none',
+    initramfs: 'not run',
+    initramfsModules: [],
+    bootloader: 'not run',
+    qemuGuestAgent: 'unknown',
+    machineIdReset: false,
+    stepSeconds: {},
+    warnings: [],
+    failures: [],
+  };
+  for (const raw of lines) {
+    const time = raw.match(/ t=(\d+)$/);
+    const line = time ? raw.slice(0, time.index) : raw;
+    const [step, ...rest] = line.split(' ');
+    if (time) report.stepSeconds[step] = Number(time[1]);
+    switch (step) {
+      case 'family':
+        report.family = rest[0];
+        break;
+      case 'vmware_tools':
+        if (rest[0] === 'removed')
+          report.vmwareToolsRemoved = rest.slice(1).filter(p => p !== 'none');
+        else report.failures.push(`VMware tools: ${rest.join(' ')}`);
+        break;
+      case 'fstab':
+        if (rest[0] === 'unresolved')
+          report.warnings.push(
+            `fstab entry ${rest[1]} has no UUID (device missing?) and was left as is`,
+          );
+        else report.fstab.push({ device: rest[0], now: rest[1] });
+        break;
+      case 'network':
+        report.network = rest.join(' ');
+        if (report.network === 'none')
+          report.warnings.push(
+            'no network configuration recognised (ifupdown, netplan, NetworkManager); check the guest reaches DHCP on Scaleway',
+          );
+        break;
+      case 'initramfs':
+        report.initramfs = rest.join(' ');
+        if (rest[0] === 'failed')
+          report.failures.push('the initramfs could not be rebuilt');
+        break;
+      case 'initramfs_modules':
+        report.initramfsModules = (rest[0] ?? '').split(',').filter(Boolean);
+        break;
+      case 'bootloader':
+        report.bootloader = rest.join(' ');
+        if (rest[0] === 'failed')
+          report.failures.push(
+            'the GRUB configuration could not be regenerated',
+          );
+        break;
+      case 'grub_efi':
+        report.grubEfi = rest.join(' ');
+        if (rest[0] === 'absent')
+          report.warnings.push(
+            'GRUB for x86_64-efi is not installed and no package source answered: ensure_uefi will refuse this guest until grub-efi-amd64-bin is installed',
+          );
+        break;
+      case 'qemu_guest_agent':
+        report.qemuGuestAgent = rest.join(' ');
+        if (rest[0] === 'absent')
+          report.warnings.push(
+            'qemu-guest-agent is not installed: no package source answered from the appliance; install it after the first boot on Scaleway',
+          );
+        break;
+      case 'machine_id':
+        report.machineIdReset = rest[0] === 'reset';
+        break;
+      default:
+        break; // a newer script may report more steps; they are kept in stepSeconds
+    }
+  }
+  const missing = VIRTIO_MODULES.filter(
+    m => !report.initramfsModules.includes(m),
+  );
+  if (report.initramfs !== 'failed' && missing.length > 0) {
+    report.failures.push(`the rebuilt initramfs lacks ${missing.join(', ')}`);
+  }
+  return report;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { libguestfsEnv } from '../../accel/AccelProbe';
+import {
+  adaptLinuxScriptPath,
+  parseAdaptReport,
+} from '../../guest/AdaptLinuxReport';
+import { RunnerError } from '../../RunnerError';
+import { safeNameSchema } from '../../scratch/SafeName';
+import { VmManifest } from '../../scratch/VmManifest';
+import { runTool } from '../../tools/ToolRunner';
+import { defineJobKind } from '../JobKind';
+
+export const adaptLinuxParamsSchema = z
+  .object({
+    vm: safeNameSchema,
+    /** All disks of the VM, boot disk first: fstab entries may live on any of them. */
+    disks: z.array(safeNameSchema).min(1).max(16),
+  })
+  .strict();
+export type AdaptLinuxParams = z.infer<typeof adaptLinuxParamsSchema>;
+
+export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
+  kind: 'adapt_linux',
+  description:
+    'One libguestfs pass (virt-customize): remove VMware tools, virtio drivers in a rebuilt initramfs, fstab and GRUB by UUID, DHCP on any NIC, serial console, qemu-guest-agent, machine-id reset.',
+  paramsSchema: adaptLinuxParamsSchema,
+  vmOf: params => params.vm,
+  redact: params => params,
+  // A rebuilt initramfs and a few packages: small, but real.
+  scratchNeeded: async params => params.disks.length * 256 * 1024 * 1024,
+  run: async (params, context) => {
+    const manifest = new VmManifest(context.scratch, params.vm);
+    const files: string[] = [];
+    for (const disk of params.disks)
+      files.push((await manifest.requireQcow2(disk, 'adapt_linux')).file);
+    for (const disk of params.disks) {
+      await manifest.update(disk, record => {
+        record.busy = {
+          kind: 'adapt_linux',
+          jobId: context.jobId,
+          since: new Date().toISOString(),
+        };
+      });
+    }
+    const args = [
+      '-v',
+      ...files.flatMap(file => ['--format', 'qcow2', '-a', file]),
+      context.config.guest.network ? '--network' : '--no-network',
+      '--run',
+      adaptLinuxScriptPath(),
+    ];
+    context.log(
+      `virt-customize ${args.join(' ')} (accelerator: ${context.accel.mode})`,
+    );
+    context.progress.setPhase('adapting guest (libguestfs appliance)');
+    const started = Date.now();
+    const reportLines: string[] = [];
+    await runTool('virt-customize', args, {
+      env: libguestfsEnv(context.accel.mode),
+      signal: context.signal,
+      captureStdout: false,
+      onLine: line => {
+        if (line.startsWith('VMWARE2SCW-REPORT ')) {
+          reportLines.push(line.slice('VMWARE2SCW-REPORT '.length));
+          context.log(line);
+        } else if (
+          /^\[\s*\d+\.\d\] /.test(line) ||
+          line.startsWith('virt-customize:')
+        ) {
+          // virt-customize's own progress lines; the appliance's verbose output stays out of the job log.
+          context.log(line);
+        }
+      },
+    });
+    const report = parseAdaptReport(reportLines);
+    const seconds = (Date.now() - started) / 1000;
+    if (report.failures.length > 0) {
+      throw new RunnerError({
+        code: 'ADAPT_FAILED',
+        message: `adapt_linux on VM ${params.vm}: ${report.failures.join(
+          '; ',
+        )}.`,
+        remediation:
+          'Read the job log (VMWARE2SCW-REPORT lines); the guest is left with the changes made so far, so run convert again before retrying.',
+        details: { report },
+      });
+    }
+    for (const disk of params.disks) {
+      await manifest.update(disk, record => {
+        record.busy = undefined;
+        record.stages.adapt_linux = { at: new Date().toISOString(), seconds };
+      });
+    }
+    context.log(`adapt_linux done in ${seconds.toFixed(1)} s`);
+    return { ...report, seconds };
+  },
+});

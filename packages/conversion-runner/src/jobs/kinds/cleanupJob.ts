@@ -1,0 +1,65 @@
+import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
+import { readdir, readFile } from 'fs/promises';
+import { join } from 'path';
+import { z } from 'zod';
+import { safeNameSchema } from '../../scratch/SafeName';
+import { createS3Client } from '../../upload/S3DiskUpload';
+import { defineJobKind } from '../JobKind';
+
+export const cleanupParamsSchema = z.object({ vm: safeNameSchema }).strict();
+export type CleanupParams = z.infer<typeof cleanupParamsSchema>;
+
+export const cleanupJob = defineJobKind<CleanupParams>({
+  kind: 'cleanup',
+  description:
+    "Remove a VM's scratch files (and abort its unfinished multipart uploads, which are billed until aborted).",
+  paramsSchema: cleanupParamsSchema,
+  vmOf: params => params.vm,
+  redact: params => params,
+  scratchNeeded: async () => 0,
+  run: async (params, context) => {
+    const dir = context.scratch.vmDir(params.vm);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const aborted: string[] = [];
+    for (const name of names.filter(n => n.endsWith('.upload.json'))) {
+      try {
+        const journal = JSON.parse(await readFile(join(dir, name), 'utf8'));
+        if (
+          journal.uploadId &&
+          !journal.completed &&
+          context.config.s3Credentials
+        ) {
+          const region =
+            String(journal.endpoint).match(/s3\.([a-z]{2}-[a-z]{3})\./)?.[1] ??
+            'fr-par';
+          const client = createS3Client({
+            endpoint: journal.endpoint,
+            region,
+            forcePathStyle: context.config.s3.forcePathStyle,
+            credentials: context.config.s3Credentials,
+          });
+          await client.send(
+            new AbortMultipartUploadCommand({
+              Bucket: journal.bucket,
+              Key: journal.key,
+              UploadId: journal.uploadId,
+            }),
+          );
+          aborted.push(`s3://${journal.bucket}/${journal.key}`);
+          context.log(
+            `aborted unfinished multipart upload of s3://${journal.bucket}/${journal.key}`,
+          );
+        }
+      } catch (error) {
+        context.log(
+          `could not abort the multipart upload recorded in ${name}: ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    await context.scratch.removeVm(params.vm);
+    context.log(`removed ${dir} (${names.length} file(s))`);
+    return { removed: names.length, dir, abortedUploads: aborted };
+  },
+});

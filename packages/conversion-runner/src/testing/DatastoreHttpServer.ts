@@ -1,0 +1,128 @@
+import { createReadStream } from 'fs';
+import { stat } from 'fs/promises';
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+
+/**
+ * Serves disk files the way ESXi's datastore browser does: GET /folder/<path>?dcPath=...&dsName=...,
+ * a session cookie (or service ticket cookie) required, Range requests honoured. It can cut the
+ * connection after N bytes of the first response, to prove that export resumes with Range.
+ */
+export class DatastoreHttpServer {
+  readonly requests: Array<{ path: string; range?: string; cookie?: string }> =
+    [];
+  private dropped = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(options: {
+    files: Record<string, string>;
+    cookie: string;
+    dropFirstResponseAfterBytes?: number;
+  }): Promise<DatastoreHttpServer> {
+    const state: { instance?: DatastoreHttpServer } = {};
+    const server = createServer(async (request, response) => {
+      const instance = state.instance!;
+      const url = new URL(request.url ?? '/', 'http://datastore');
+      instance.requests.push({
+        path: url.pathname,
+        range: request.headers.range,
+        cookie: request.headers.cookie,
+      });
+      if (
+        !(request.headers.cookie ?? '').split(/;\s*/).includes(options.cookie)
+      ) {
+        response
+          .writeHead(401, { 'content-type': 'text/plain' })
+          .end('unauthorized');
+        return;
+      }
+      const name = decodeURIComponent(url.pathname.replace(/^\/folder\//, ''));
+      const file = options.files[name];
+      if (
+        !url.pathname.startsWith('/folder/') ||
+        !file ||
+        !url.searchParams.get('dsName')
+      ) {
+        response.writeHead(404).end();
+        return;
+      }
+      const { size } = await stat(file);
+      let start = 0;
+      let end = size - 1;
+      const range = request.headers.range?.match(/^bytes=(\d+)-(\d*)$/);
+      if (range) {
+        start = Number(range[1]);
+        end = range[2] ? Number(range[2]) : size - 1;
+        if (start >= size) {
+          response.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+          return;
+        }
+        response.writeHead(206, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(end - start + 1),
+          'content-range': `bytes ${start}-${end}/${size}`,
+          'accept-ranges': 'bytes',
+        });
+      } else {
+        response.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(size),
+          'accept-ranges': 'bytes',
+        });
+      }
+      if (request.method === 'HEAD') {
+        response.end();
+        return;
+      }
+      const stream = createReadStream(file, {
+        start,
+        end,
+        highWaterMark: 1024 * 1024,
+      });
+      const dropAt = !instance.dropped
+        ? options.dropFirstResponseAfterBytes
+        : undefined;
+      let sent = 0;
+      stream.on('data', (chunk: Buffer) => {
+        if (dropAt !== undefined && sent + chunk.length > dropAt) {
+          instance.dropped = true;
+          response.write(chunk.subarray(0, dropAt - sent));
+          stream.destroy();
+          setTimeout(() => response.socket?.destroy(), 50);
+          return;
+        }
+        sent += chunk.length;
+        if (!response.write(chunk)) {
+          stream.pause();
+          response.once('drain', () => stream.resume());
+        }
+      });
+      stream.on('end', () => response.end());
+    });
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+    const { port } = server.address() as AddressInfo;
+    state.instance = new DatastoreHttpServer(
+      server,
+      `http://127.0.0.1:${port}`,
+    );
+    return state.instance;
+  }
+
+  /** URL of a file as vSphere hands it out for a datastore download. */
+  folderUrl(name: string): string {
+    return `${this.baseUrl}/folder/${encodeURIComponent(
+      name,
+    )}?dcPath=ha-datacenter&dsName=datastore1`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise(resolve => this.server.close(resolve));
+  }
+}

@@ -1,0 +1,106 @@
+import execa from 'execa';
+import { RunnerError } from '../RunnerError';
+
+export type ToolLog = (line: string) => void;
+
+export type ToolRunOptions = {
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Called for each output line (stdout and stderr). */
+  onLine?: ToolLog;
+  /** Keep stdout in the result (default true). */
+  captureStdout?: boolean;
+  timeoutMs?: number;
+};
+
+/**
+ * Starts host tools (qemu-img, virt-customize, guestfish, ...) with argument arrays, never through a
+ * shell: a VM-derived value can only ever be one argument. Abort kills the tool (TERM, then KILL).
+ */
+export async function runTool(
+  file: string,
+  args: readonly string[],
+  options: ToolRunOptions = {},
+): Promise<{ stdout: string; stderr: string }> {
+  if (options.signal?.aborted) {
+    throw cancelledError(file);
+  }
+  const child = execa(file, args as string[], {
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    all: false,
+    timeout: options.timeoutMs,
+    stdin: 'ignore',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const onAbort = () => child.kill('SIGTERM', { forceKillAfterTimeout: 5000 });
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const stdoutChunks: string[] = [];
+  const stderrTail: string[] = [];
+  splitLines(child.stdout, line => {
+    if (options.captureStdout !== false) stdoutChunks.push(line);
+    options.onLine?.(line);
+  });
+  splitLines(child.stderr, line => {
+    stderrTail.push(line);
+    if (stderrTail.length > 200) stderrTail.shift();
+    options.onLine?.(line);
+  });
+  const result = await child;
+  options.signal?.removeEventListener('abort', onAbort);
+  if (options.signal?.aborted) {
+    throw cancelledError(file);
+  }
+  if (result.exitCode !== 0 || result.failed) {
+    const tail = stderrTail.slice(-8).join('\n');
+    throw new RunnerError({
+      code: 'TOOL_FAILED',
+      message: `${file} ${summarizeArgs(args)} failed (${
+        result.timedOut
+          ? 'timed out'
+          : `exit ${result.exitCode ?? result.signal}`
+      }): ${tail || '(no output)'}`,
+      remediation: `Read the job log for the full output of ${file}; check that the tool is installed and the input file is intact.`,
+      details: { tool: file, exitCode: result.exitCode },
+    });
+  }
+  return { stdout: stdoutChunks.join('\n'), stderr: stderrTail.join('\n') };
+}
+
+function splitLines(
+  stream: NodeJS.ReadableStream | null,
+  onLine: (line: string) => void,
+) {
+  if (!stream) return;
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    // qemu-img -p redraws its progress with \r: treat it as a line end too.
+    const parts = buffer.split(/\r\n|\n|\r/);
+    buffer = parts.pop() ?? '';
+    for (const part of parts) if (part.length > 0) onLine(part);
+  });
+  stream.on('end', () => {
+    if (buffer.length > 0) onLine(buffer);
+  });
+}
+
+/** Log-friendly command line: long arguments are shortened, nothing is interpreted. */
+export function summarizeArgs(args: readonly string[]): string {
+  return args
+    .map(a => (a.length > 120 ? `${a.slice(0, 117)}...` : a))
+    .map(a => JSON.stringify(a))
+    .join(' ');
+}
+
+export function cancelledError(what: string): RunnerError {
+  return new RunnerError({
+    code: 'CANCELLED',
+    httpStatus: 409,
+    message: `The job was cancelled while ${what} was running.`,
+    remediation:
+      'Submit the job again (with a new idempotency key) when you want it to run.',
+  });
+}

@@ -1,0 +1,484 @@
+import {
+  CompleteMultipartUploadCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'crypto';
+import { createReadStream } from 'fs';
+import { open, stat } from 'fs/promises';
+import { Transform } from 'stream';
+import { RunnerError } from '../RunnerError';
+import {
+  expectedMultipartEtag,
+  MultipartPlan,
+  planMultipart,
+  stripEtag,
+} from './MultipartPlan';
+import { UploadJournal } from './UploadJournal';
+
+export type S3Target = {
+  endpoint: string;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  bucket: string;
+  key: string;
+};
+
+export type UploadResult = {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  sha256?: string;
+  partSize: number;
+  partCount: number;
+  resumedParts: number;
+  bytesSent: number;
+};
+
+export function createS3Client(
+  target: Pick<
+    S3Target,
+    'endpoint' | 'region' | 'forcePathStyle' | 'credentials'
+  >,
+): S3Client {
+  return new S3Client({
+    endpoint: target.endpoint,
+    region: target.region,
+    forcePathStyle: target.forcePathStyle,
+    credentials: target.credentials,
+    // Integrity comes from Content-MD5 per part (checked by the server) and the final ETag; the SDK's
+    // optional CRC trailers are not understood by every S3 implementation.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 5,
+  });
+}
+
+/**
+ * Uploads a qcow2 with S3 multipart (lib-storage for the streaming path), parts of ≥ size/1000 and
+ * ≥ 5 MiB, memory bounded by the plan. Every part carries Content-MD5; parts and the upload id go to a
+ * journal, so after an interruption the same multipart upload is continued (ListParts tells what the
+ * server really holds). The result is verified: size and the multipart ETag recomputed locally.
+ */
+export async function uploadDisk(options: {
+  file: string;
+  journalPath: string;
+  target: S3Target;
+  memory: {
+    maxMemoryBytes: number;
+    queueSize: number;
+    preferredPartSize?: number;
+  };
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  client?: S3Client;
+}): Promise<UploadResult> {
+  const { file, target, log } = options;
+  const info = await stat(file);
+  const plan = planMultipart(info.size, options.memory);
+  const client = options.client ?? createS3Client(target);
+  const journal = await UploadJournal.open(options.journalPath, {
+    bucket: target.bucket,
+    key: target.key,
+    endpoint: target.endpoint,
+    size: info.size,
+    mtimeMs: Math.floor(info.mtimeMs),
+    partSize: plan.partSize,
+  });
+  log(
+    `upload ${info.size} bytes to s3://${target.bucket}/${target.key}: ${plan.partCount} part(s) of ${plan.partSize} bytes, ${plan.queueSize} in flight`,
+  );
+
+  if (journal.data.completed) {
+    const verified = await verifyObject(
+      client,
+      target,
+      info.size,
+      journal.data.completed.etag,
+    ).catch(() => false);
+    if (verified) {
+      log(
+        'the object is already uploaded and verified (journal + HEAD): nothing to send',
+      );
+      return result(
+        target,
+        plan,
+        journal.data.completed.etag,
+        0,
+        plan.partCount,
+        journal.data.completed.sha256,
+      );
+    }
+    await journal.reset();
+  }
+
+  let sha256: string | undefined;
+  let bytesSent = 0;
+  let resumedParts = 0;
+  if (journal.data.uploadId) {
+    const resumed = await resumeUpload(
+      client,
+      target,
+      file,
+      plan,
+      journal,
+      options,
+    );
+    if (resumed) {
+      resumedParts = resumed.reusedParts;
+      bytesSent = resumed.bytesSent;
+      sha256 = await sha256Of(file);
+    }
+  }
+  if (!journal.data.completed) {
+    const fresh = await freshUpload(
+      client,
+      target,
+      file,
+      plan,
+      journal,
+      options,
+    );
+    sha256 = fresh.sha256;
+    bytesSent += plan.size;
+  }
+
+  const etag = journal.data.completed!.etag;
+  if (!(await verifyObject(client, target, info.size, etag))) {
+    throw new RunnerError({
+      code: 'UPLOAD_VERIFY_FAILED',
+      message: `s3://${target.bucket}/${target.key}: the stored object does not have the expected size ${info.size} and ETag ${etag}.`,
+      remediation:
+        'Run upload again; if it keeps failing, check the S3 endpoint for a proxy that alters uploads.',
+    });
+  }
+  await journal.markCompleted(etag, sha256);
+  log(
+    `verified: ${info.size} bytes, ETag ${etag}${
+      sha256 ? `, sha256 ${sha256}` : ''
+    }`,
+  );
+  return result(
+    target,
+    plan,
+    etag,
+    resumedParts,
+    plan.partCount,
+    sha256,
+    bytesSent,
+  );
+}
+
+function result(
+  target: S3Target,
+  plan: MultipartPlan,
+  etag: string,
+  resumedParts: number,
+  partCount: number,
+  sha256?: string,
+  bytesSent = 0,
+): UploadResult {
+  return {
+    bucket: target.bucket,
+    key: target.key,
+    etag,
+    size: plan.size,
+    sha256,
+    partSize: plan.partSize,
+    partCount,
+    resumedParts,
+    bytesSent,
+  };
+}
+
+/** Streaming path: lib-storage reads the file once; a middleware adds Content-MD5 and journals each part. */
+async function freshUpload(
+  client: S3Client,
+  target: S3Target,
+  file: string,
+  plan: MultipartPlan,
+  journal: UploadJournal,
+  options: {
+    signal?: AbortSignal;
+    log: (line: string) => void;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<{ sha256: string }> {
+  await journal.reset();
+  const md5ByPart = new Map<number, string>();
+  const middlewareName = `vmware2scw-journal-${Math.random()
+    .toString(36)
+    .slice(2)}`;
+  client.middlewareStack.add(
+    (next, context) => async (args: any) => {
+      const command = context.commandName;
+      let md5: string | undefined;
+      if (command === 'UploadPartCommand' || command === 'PutObjectCommand') {
+        const body = args.request?.body;
+        if (body instanceof Uint8Array) {
+          const digest = createHash('md5').update(body).digest();
+          md5 = digest.toString('hex');
+          args.request.headers['content-md5'] = digest.toString('base64');
+        }
+      }
+      const output: any = await next(args);
+      if (
+        command === 'CreateMultipartUploadCommand' &&
+        output.output?.UploadId
+      ) {
+        await journal.setUploadId(output.output.UploadId);
+      }
+      if (command === 'UploadPartCommand' && md5) {
+        const partNumber = Number(args.input.PartNumber);
+        md5ByPart.set(partNumber, md5);
+        await journal.recordPart(
+          partNumber,
+          stripEtag(output.output?.ETag),
+          md5,
+        );
+      }
+      if (command === 'PutObjectCommand' && md5) md5ByPart.set(1, md5);
+      return output;
+    },
+    { step: 'build', name: middlewareName },
+  );
+  const sha = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk, _encoding, callback) {
+      sha.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  const body = createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(tap);
+  const upload = new Upload({
+    client,
+    params: {
+      Bucket: target.bucket,
+      Key: target.key,
+      Body: body,
+      ContentLength: plan.size,
+      ContentType: 'application/octet-stream',
+    },
+    partSize: plan.partSize,
+    queueSize: plan.queueSize,
+    // Keep parts on failure: they are what a resumed upload reuses.
+    leavePartsOnError: true,
+  });
+  upload.on('httpUploadProgress', progress =>
+    options.onProgress?.(progress.loaded ?? 0, plan.size),
+  );
+  const onAbort = () => void upload.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const output = await upload.done();
+    const parts = [...md5ByPart.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, md5]) => md5);
+    const etag =
+      stripEtag((output as { ETag?: string }).ETag) ||
+      expectedMultipartEtag(parts);
+    const expected = expectedMultipartEtag(parts);
+    if (parts.length !== plan.partCount || etag !== expected) {
+      throw new RunnerError({
+        code: 'UPLOAD_VERIFY_FAILED',
+        message: `s3://${target.bucket}/${target.key}: server ETag ${etag} does not match ${expected} computed from the ${parts.length} parts sent.`,
+        remediation:
+          'Run upload again; the multipart upload is journaled and will be checked part by part.',
+      });
+    }
+    await journal.markCompleted(etag);
+    return { sha256: sha.digest('hex') };
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new RunnerError({
+        code: 'CANCELLED',
+        httpStatus: 409,
+        message: `Upload to s3://${target.bucket}/${target.key} was cancelled; the parts sent so far are kept.`,
+        remediation:
+          'Submit upload again to continue the same multipart upload, or cleanup to abort it.',
+      });
+    }
+    if (error instanceof RunnerError) throw error;
+    throw new RunnerError({
+      code: 'UPLOAD_FAILED',
+      message: `Upload to s3://${target.bucket}/${target.key} failed: ${
+        (error as Error).message
+      }`,
+      remediation:
+        'Check the endpoint, region, bucket and credentials; run upload again to resume the multipart upload.',
+      cause: error,
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    client.middlewareStack.remove(middlewareName);
+  }
+}
+
+/**
+ * Continues the journaled multipart upload: parts the server lists with the ETag we journaled are kept,
+ * the others are read from the file and sent again, then the upload is completed.
+ * Returns undefined when the upload id is gone (expired or aborted): the caller starts over.
+ */
+async function resumeUpload(
+  client: S3Client,
+  target: S3Target,
+  file: string,
+  plan: MultipartPlan,
+  journal: UploadJournal,
+  options: {
+    signal?: AbortSignal;
+    log: (line: string) => void;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<{ reusedParts: number; bytesSent: number } | undefined> {
+  const uploadId = journal.data.uploadId!;
+  const onServer = new Map<number, string>();
+  try {
+    let marker: string | undefined;
+    for (;;) {
+      const page = await client.send(
+        new ListPartsCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          PartNumberMarker: marker,
+        }),
+      );
+      for (const part of page.Parts ?? [])
+        onServer.set(part.PartNumber!, stripEtag(part.ETag));
+      if (!page.IsTruncated) break;
+      marker = page.NextPartNumberMarker;
+    }
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchUpload') {
+      options.log(
+        `multipart upload ${uploadId} no longer exists on the server: starting a new one`,
+      );
+      await journal.reset();
+      return undefined;
+    }
+    throw error;
+  }
+  const keep = new Map<number, string>();
+  for (const [number, part] of Object.entries(journal.data.parts)) {
+    const n = Number(number);
+    if (onServer.get(n) === part.etag && part.etag === part.md5)
+      keep.set(n, part.md5);
+  }
+  options.log(
+    `resuming multipart upload ${uploadId}: ${keep.size} of ${plan.partCount} part(s) already on the server`,
+  );
+  const reusedParts = keep.size;
+  const missing = Array.from(
+    { length: plan.partCount },
+    (_, i) => i + 1,
+  ).filter(n => !keep.has(n));
+  let bytesSent = 0;
+  let done = [...keep.keys()].reduce((sum, n) => sum + partLength(plan, n), 0);
+  options.onProgress?.(done, plan.size);
+  const handle = await open(file, 'r');
+  try {
+    const worker = async () => {
+      for (;;) {
+        const n = missing.shift();
+        if (n === undefined) return;
+        if (options.signal?.aborted)
+          throw new RunnerError({
+            code: 'CANCELLED',
+            httpStatus: 409,
+            message: 'Upload cancelled while resuming.',
+            remediation: 'Submit upload again to continue.',
+          });
+        const length = partLength(plan, n);
+        const buffer = Buffer.allocUnsafe(length);
+        const { bytesRead } = await handle.read(
+          buffer,
+          0,
+          length,
+          (n - 1) * plan.partSize,
+        );
+        if (bytesRead !== length) throw new Error(`short read of part ${n}`);
+        const md5 = createHash('md5').update(buffer).digest();
+        const response = await client.send(
+          new UploadPartCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: uploadId,
+            PartNumber: n,
+            Body: buffer,
+            ContentLength: length,
+            ContentMD5: md5.toString('base64'),
+          }),
+        );
+        if (stripEtag(response.ETag) !== md5.toString('hex'))
+          throw new Error(
+            `part ${n}: server ETag ${
+              response.ETag
+            } differs from md5 ${md5.toString('hex')}`,
+          );
+        await journal.recordPart(n, md5.toString('hex'), md5.toString('hex'));
+        keep.set(n, md5.toString('hex'));
+        bytesSent += length;
+        done += length;
+        options.onProgress?.(done, plan.size);
+      }
+    };
+    await Promise.all(Array.from({ length: plan.queueSize }, worker));
+  } finally {
+    await handle.close();
+  }
+  const parts = [...keep.entries()].sort((a, b) => a[0] - b[0]);
+  const completed = await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: parts.map(([n, md5]) => ({ PartNumber: n, ETag: `"${md5}"` })),
+      },
+    }),
+  );
+  const expected = expectedMultipartEtag(parts.map(([, md5]) => md5));
+  const etag = stripEtag(completed.ETag) || expected;
+  if (etag !== expected) {
+    throw new RunnerError({
+      code: 'UPLOAD_VERIFY_FAILED',
+      message: `s3://${target.bucket}/${target.key}: server ETag ${etag} after resume does not match ${expected}.`,
+      remediation:
+        'Run cleanup for this disk to abort the upload, then upload again.',
+    });
+  }
+  await journal.markCompleted(etag);
+  return { reusedParts, bytesSent };
+}
+
+function partLength(plan: MultipartPlan, n: number): number {
+  return Math.min(plan.partSize, plan.size - (n - 1) * plan.partSize);
+}
+
+async function verifyObject(
+  client: S3Client,
+  target: S3Target,
+  size: number,
+  etag: string,
+): Promise<boolean> {
+  const head = await client.send(
+    new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }),
+  );
+  return head.ContentLength === size && stripEtag(head.ETag) === etag;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, {
+    highWaterMark: 4 * 1024 * 1024,
+  }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
