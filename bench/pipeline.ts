@@ -5,11 +5,19 @@
  * the same run. Guest adaptation and BIOS->UEFI are timed on the proof's VMware-style guest: they
  * cost a libguestfs appliance per VM, not time per byte.
  *
+ * Fair to both sides: the source disk is read once before the baseline and before the export (warm
+ * page cache for both) after a `sync` (neither pays for the other's writeback); the datastore server
+ * runs in its own process, as an ESXi host would. It also measures what the bench's own servers
+ * allow (one plain GET of the disk with curl; the qcow2 PUT to the S3 server by a client that does
+ * nothing else) and prints that bound next to the stages, before the RESULT line.
+ *
  * Run: yarn bench:pipeline   (as root; env BENCH_DISK_GIB, BENCH_USED_GIB, BENCH_DELETED_GIB,
  * BENCH_SKIP_GUEST=1 to skip adapt/uefi, VMWARE2SCW_CACHE_DIR for the cached disks)
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ChildProcess, spawn } from 'child_process';
 import execa from 'execa';
+import { createReadStream } from 'fs';
 import { mkdtemp, rm, stat } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -68,6 +76,7 @@ async function main() {
     );
 
     // Baseline: one plain qemu-img convert of the same disk on the same machine in the same run.
+    await warm(disk.path);
     const baselineOut = join(work, 'baseline.qcow2');
     let started = Date.now();
     await execa('qemu-img', [
@@ -85,23 +94,40 @@ async function main() {
     log(
       `baseline qemu-img convert: ${baselineSeconds.toFixed(1)} s, wrote ${gib(
         baselineBytes,
-      )} GiB`,
+      )} GiB (warm source, output left in the page cache as qemu-img does by default)`,
     );
 
     const cookie = 'vmware_soap_session="bench"';
-    const datastore = await DatastoreHttpServer.start({
-      files: { 'bench/bench-flat.vmdk': disk.path },
-      cookie,
-    });
+    const datastore = await startDatastoreProcess(disk.path, cookie);
     cleanups.push(() => datastore.stop());
+    // What the HTTP source itself delivers: one plain GET of the whole disk, thrown away by curl.
+    await warm(disk.path);
+    started = Date.now();
+    await execa('curl', [
+      '--silent',
+      '--fail',
+      '--output',
+      '/dev/null',
+      '--cookie',
+      cookie,
+      datastore.url,
+    ]);
+    const sourceReadSeconds = (Date.now() - started) / 1000;
+    log(
+      `source:  ${sourceReadSeconds.toFixed(1)} s  one plain GET of ${gib(
+        disk.diskBytes,
+      )} GiB from the datastore server (curl to /dev/null): the export's floor here`,
+    );
+
     const s3 = await SwiftS3Server.start();
     cleanups.push(() => s3.stop());
-    await createS3Client({
+    const s3Client = createS3Client({
       endpoint: s3.endpoint,
       region: s3.region,
       forcePathStyle: true,
       credentials: s3.credentials,
-    }).send(new CreateBucketCommand({ Bucket: 'bench' }));
+    });
+    await s3Client.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const token = 'bench-token-0123456789abcdef';
     const config = resolveRunnerConfig(
       {
@@ -127,16 +153,13 @@ async function main() {
     const HOUR = 3600_000;
 
     const vm = 'vm-bench';
+    await warm(disk.path);
     const exported = await client.run(
       'export',
       {
         vm,
         disk: 'disk-0',
-        source: {
-          kind: 'datastore',
-          url: datastore.folderUrl('bench/bench-flat.vmdk'),
-          auth: { cookie },
-        },
+        source: { kind: 'datastore', url: datastore.url, auth: { cookie } },
       },
       HOUR,
     );
@@ -191,6 +214,20 @@ async function main() {
         0,
       )} MiB`,
     );
+    // What the S3 server itself ingests: the same qcow2 PUT as parallel plain objects by a client that
+    // computes nothing (unsigned payload, no checksum, no journal).
+    const qcow2 = (converted.result as { file: string }).file;
+    const s3PutSeconds = await plainPut(
+      s3Client,
+      'bench',
+      qcow2,
+      config.s3.queueSize,
+    );
+    log(
+      `s3 put:  ${s3PutSeconds.toFixed(1)} s  the same ${gib(up.size)} GiB as ${
+        config.s3.queueSize
+      } plain parallel PUTs: the upload's floor here`,
+    );
 
     let adaptSeconds = NaN;
     let uefiSeconds = NaN;
@@ -244,6 +281,26 @@ async function main() {
 
     const wall =
       secondsOf(exported) + secondsOf(converted) + secondsOf(uploaded);
+    // The best wall this machine's servers allow: source GET + the convert itself + plain S3 PUT.
+    const bound = sourceReadSeconds + secondsOf(converted) + s3PutSeconds;
+    log(
+      `where the time goes: export ${secondsOf(exported).toFixed(
+        1,
+      )} s (source alone ${sourceReadSeconds.toFixed(
+        1,
+      )} s), convert ${secondsOf(converted).toFixed(1)} s, upload ${secondsOf(
+        uploaded,
+      ).toFixed(1)} s (S3 server alone ${s3PutSeconds.toFixed(1)} s)`,
+    );
+    log(
+      `BOUND bound_s=${bound.toFixed(1)} bound_ratio=${(
+        bound / baselineSeconds
+      ).toFixed(2)} source_read_s=${sourceReadSeconds.toFixed(
+        1,
+      )} s3_put_s=${s3PutSeconds.toFixed(
+        1,
+      )} (wall_ratio cannot go below bound_ratio with these servers on this machine)`,
+    );
     const result = {
       disk_gib: gib(disk.diskBytes),
       used_gib: gib(disk.usedBytes),
@@ -267,7 +324,93 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  process.stderr.write(`${error.stack ?? error}\n`);
-  process.exit(1);
-});
+/** Reads a file once (holes cost nothing) so that the next reader finds it in the page cache. */
+async function warm(path: string): Promise<void> {
+  await execa('sync');
+  await execa('dd', [`if=${path}`, 'of=/dev/null', 'bs=16M', 'status=none']);
+}
+
+/** The datastore server in its own process (as an ESXi host is another machine), serving one file. */
+async function startDatastoreProcess(
+  file: string,
+  cookie: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...process.execArgv, __filename, 'serve-datastore', file, cookie],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/^URL (\S+)$/m);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', code =>
+      reject(new Error(`datastore server exited ${code}`)),
+    );
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.stdin!.end(); // the server exits when its stdin closes
+      await exited;
+    },
+  };
+}
+
+async function serveDatastore(file: string, cookie: string): Promise<void> {
+  const server = await DatastoreHttpServer.start({
+    files: { 'bench/bench-flat.vmdk': file },
+    cookie,
+  });
+  process.stdout.write(`URL ${server.folderUrl('bench/bench-flat.vmdk')}\n`);
+  process.stdin.resume();
+  await new Promise(resolve => process.stdin.once('end', resolve));
+  await server.stop();
+}
+
+/** Seconds to PUT `file` as `streams` plain objects in parallel (the S3 server's own ingest rate). */
+async function plainPut(
+  client: ReturnType<typeof createS3Client>,
+  bucket: string,
+  file: string,
+  streams: number,
+): Promise<number> {
+  const { size } = await stat(file);
+  const slice = Math.ceil(size / streams);
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: streams }, (_, i) => {
+      const start = i * slice;
+      const end = Math.min(size, start + slice);
+      return client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `floor/slice-${i}`,
+          Body: createReadStream(file, {
+            start,
+            end: end - 1,
+            highWaterMark: 1024 * 1024,
+          }),
+          ContentLength: end - start,
+        }),
+      );
+    }),
+  );
+  return (Date.now() - started) / 1000;
+}
+
+if (process.argv[2] === 'serve-datastore') {
+  serveDatastore(process.argv[3], process.argv[4]).catch(error => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch(error => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}

@@ -5,6 +5,7 @@ import { buildHealthReport, probeToolVersions } from './api/HealthReport';
 import { RunnerHttpServer } from './api/RunnerHttpServer';
 import { RunnerConfig } from './config/RunnerConfig';
 import { AllowedHosts } from './export/AllowedHosts';
+import { reapStaleGuestfish } from './guest/GuestfishSession';
 import { JobKindDefinition } from './jobs/JobKind';
 import { builtInJobKinds } from './jobs/jobKinds';
 import { JobManager } from './jobs/JobManager';
@@ -34,6 +35,7 @@ export async function startConversionRunner(
     reserveBytes: config.scratch.reserveBytes,
   });
   await scratch.init();
+  await reapStaleGuestfish(scratch.jobsDir(), log);
   const accel =
     options.accel ??
     (await probeAccel({
@@ -81,6 +83,10 @@ export async function startConversionRunner(
     port,
     accel,
     jobs,
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      // background flushes of finished artifacts: let them land before the process goes away
+      await scratch.settled();
+    },
   };
 }

@@ -161,6 +161,20 @@ describe('runner HTTP API', () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
+    // a refreshed session cookie is still the same job (secrets are not part of its identity)
+    const refreshed = await client.call('POST', '/v1/jobs', {
+      idempotencyKey: 'exp-1',
+      kind: 'export',
+      params: exportParams(
+        {},
+        {
+          url: 'https://esxi-02.vsphere.lab/nfc/1/disk-0.vmdk',
+          auth: { cookie: 'vmware_soap_session="refreshed-cookie"' },
+        },
+      ),
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.id).toBe(first.body.id);
     const conflict = await client.call('POST', '/v1/jobs', {
       idempotencyKey: 'exp-1',
       kind: 'export',
@@ -170,6 +184,30 @@ describe('runner HTTP API', () => {
     expect(conflict.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
     await client.call('POST', `/v1/jobs/${first.body.id}/cancel`);
     await runner.jobs.whenIdle();
+  });
+
+  it.each([
+    [
+      'a thumbprint of the wrong length',
+      'https',
+      'AB:CD:EF',
+      'INVALID_THUMBPRINT',
+    ],
+    ['a pin on a plain-http URL', 'http', 'ab'.repeat(20), 'INVALID_PARAMS'],
+  ])('refuses %s at submission', async (_label, scheme, pin, code) => {
+    const { status, body } = await client.call('POST', '/v1/jobs', {
+      idempotencyKey: `pin-${code}`,
+      kind: 'export',
+      params: exportParams(
+        {},
+        {
+          url: `${scheme}://esxi-01.lab/folder/x-flat.vmdk?dsName=ds`,
+          tlsThumbprint: pin,
+        },
+      ),
+    });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe(code);
   });
 
   it('names the unknown kind and lists the known ones', async () => {

@@ -44,13 +44,16 @@ export const runnerConfigFileSchema = z
           .min(5 * MiB)
           .default(512 * MiB),
         queueSize: z.number().int().min(1).max(16).default(4),
-        /** Preferred part size (bigger parts, fewer requests); never below ceil(size/1000) nor 5 MiB. */
+        /**
+         * Preferred part size; never below ceil(size/1000) nor 5 MiB. Fewer, larger parts cost the
+         * server less per byte (bench: 16 -> 32 MiB parts took ~10% off the upload to Swift).
+         */
         partSizeBytes: z
           .number()
           .int()
           .min(5 * MiB)
           .max(5 * GiB)
-          .default(16 * MiB),
+          .default(32 * MiB),
       })
       .default({}),
     jobs: z

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'crypto';
+import { existsSync } from 'fs';
 import { readFile, mkdtemp, rm, stat, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -17,6 +18,44 @@ describe('downloadDisk', () => {
   const allowed = new AllowedHosts(['127.0.0.1']);
   const dispatcher = new Agent();
 
+  /** Serves the test disk, runs `body` with the server, stops it. */
+  async function withDatastore(
+    body: (server: DatastoreHttpServer) => Promise<void>,
+    options: { dropFirstResponseAfterBytes?: number } = {},
+  ): Promise<void> {
+    const server = await DatastoreHttpServer.start({
+      files: { 'vm/disk-flat.vmdk': source },
+      cookie,
+      ...options,
+    });
+    try {
+      await body(server);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  /** downloadDisk of the served disk with the test's cookie, allow-list and agent. */
+  function download(
+    server: DatastoreHttpServer,
+    options: Partial<Parameters<typeof downloadDisk>[0]> & { target: string },
+  ) {
+    return downloadDisk({
+      url: new URL(server.folderUrl('vm/disk-flat.vmdk')),
+      headers: { cookie },
+      allowedHosts: allowed,
+      dispatcher,
+      log: () => undefined,
+      ...options,
+    });
+  }
+
+  /** The download's checksum and the committed file both match the served disk. */
+  async function expectWholeDisk(sha256: string, target: string) {
+    expect(sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    expect((await readFile(target)).equals(content)).toBe(true);
+  }
+
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'vmware2scw-dl-'));
     // A thin disk: 8 MiB of data, 24 MiB of zeros, 8 MiB of data.
@@ -34,86 +73,49 @@ describe('downloadDisk', () => {
   });
 
   it('resumes with Range after the connection drops, and the checksum covers every byte', async () => {
-    const server = await DatastoreHttpServer.start({
-      files: { 'vm/disk-flat.vmdk': source },
-      cookie,
-      dropFirstResponseAfterBytes: 12 << 20,
-    });
     const lines: string[] = [];
-    try {
-      const target = join(work, 'resumed.raw');
-      const result = await downloadDisk({
-        url: new URL(server.folderUrl('vm/disk-flat.vmdk')),
-        headers: { cookie },
-        target,
-        allowedHosts: allowed,
-        dispatcher,
-        log: line => lines.push(line),
-        retryDelayMs: 10,
-      });
-      expect(result.resumes).toBe(1);
-      expect(result.bytes).toBe(content.length);
-      expect(result.sha256).toBe(
-        createHash('sha256').update(content).digest('hex'),
-      );
-      expect((await readFile(target)).equals(content)).toBe(true);
-      expect(server.requests[1].range).toMatch(/^bytes=\d+-$/);
-      expect(lines.join('\n')).toMatch(/connection lost at byte \d+/);
-      // zero blocks were not written: the file on scratch is thin
-      expect(result.bytesWritten).toBeLessThanOrEqual(16 << 20);
-      const { blocks } = await stat(target);
-      expect(blocks * 512).toBeLessThan(24 << 20);
-    } finally {
-      await server.stop();
-    }
+    await withDatastore(
+      async server => {
+        const target = join(work, 'resumed.raw');
+        const result = await download(server, {
+          target,
+          log: line => lines.push(line),
+          retryDelayMs: 10,
+        });
+        expect(result.resumes).toBe(1);
+        expect(result.bytes).toBe(content.length);
+        await expectWholeDisk(result.sha256, target);
+        expect(server.requests[1].range).toMatch(/^bytes=\d+-$/);
+        expect(lines.join('\n')).toMatch(/connection lost at byte \d+/);
+        // zero blocks were not written: the file on scratch is thin
+        expect(result.bytesWritten).toBeLessThanOrEqual(16 << 20);
+        const { blocks } = await stat(target);
+        expect(blocks * 512).toBeLessThan(24 << 20);
+      },
+      { dropFirstResponseAfterBytes: 12 << 20 },
+    );
   });
 
   it('continues a partial file left by a killed runner instead of downloading again', async () => {
-    const server = await DatastoreHttpServer.start({
-      files: { 'vm/disk-flat.vmdk': source },
-      cookie,
-    });
-    try {
+    await withDatastore(async server => {
       const target = join(work, 'restart.raw');
       await writeFile(`${target}.partial`, content.subarray(0, 20 << 20));
-      const result = await downloadDisk({
-        url: new URL(server.folderUrl('vm/disk-flat.vmdk')),
-        headers: { cookie },
-        target,
-        allowedHosts: allowed,
-        dispatcher,
-        log: () => undefined,
-      });
+      const result = await download(server, { target });
       expect(server.requests).toHaveLength(1);
       expect(server.requests[0].range).toBe(`bytes=${20 << 20}-`);
-      expect(result.sha256).toBe(
-        createHash('sha256').update(content).digest('hex'),
-      );
-      expect((await readFile(target)).equals(content)).toBe(true);
-    } finally {
-      await server.stop();
-    }
+      await expectWholeDisk(result.sha256, target);
+    });
   });
 
   it('says the cookie was refused instead of retrying forever', async () => {
-    const server = await DatastoreHttpServer.start({
-      files: { 'vm/disk-flat.vmdk': source },
-      cookie,
-    });
-    try {
+    await withDatastore(async server => {
       await expect(
-        downloadDisk({
-          url: new URL(server.folderUrl('vm/disk-flat.vmdk')),
+        download(server, {
           headers: { cookie: 'vmware_soap_session="expired"' },
           target: join(work, 'x.raw'),
-          allowedHosts: allowed,
-          dispatcher,
-          log: () => undefined,
         }),
       ).rejects.toMatchObject({ code: 'EXPORT_UNAUTHORIZED' });
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('does not follow a redirect to a host outside the allow-list', async () => {
@@ -140,5 +142,37 @@ describe('downloadDisk', () => {
     } finally {
       redirector.close();
     }
+  });
+
+  it('finishes a partial file that already holds every byte (killed before the rename)', async () => {
+    await withDatastore(async server => {
+      const target = join(work, 'complete.raw');
+      await writeFile(`${target}.partial`, content);
+      const result = await download(server, { target });
+      expect(server.requests.map(r => r.range)).toEqual([
+        `bytes=${content.length}-`,
+      ]);
+      await expectWholeDisk(result.sha256, target);
+    });
+  });
+
+  it('checks scratch space against the announced size before writing anything', async () => {
+    await withDatastore(async server => {
+      const target = join(work, 'no-room.raw');
+      const asked: number[] = [];
+      await expect(
+        download(server, {
+          target,
+          checkRoom: async needed => {
+            asked.push(needed);
+            throw Object.assign(new Error('no room'), {
+              code: 'INSUFFICIENT_SCRATCH_SPACE',
+            });
+          },
+        }),
+      ).rejects.toThrow('no room');
+      expect(asked).toEqual([content.length]);
+      expect(existsSync(`${target}.partial`)).toBe(false);
+    });
   });
 });

@@ -7,27 +7,34 @@ export function normalizeThumbprint(value: string): string {
   return value.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
 }
 
+/** Throws INVALID_THUMBPRINT (400) unless the value is a SHA-1 or SHA-256 fingerprint; returns it normalized. */
+export function assertThumbprint(field: string, value: string): string {
+  const pin = normalizeThumbprint(value);
+  if (pin.length !== 40 && pin.length !== 64) {
+    throw new RunnerError({
+      code: 'INVALID_THUMBPRINT',
+      httpStatus: 400,
+      message: `${field} has ${
+        pin.length / 2
+      } bytes; a SHA-1 (20) or SHA-256 (32) fingerprint is expected.`,
+      remediation:
+        'Copy the host certificate thumbprint from vCenter (Host > Configure > Certificate), from the NFC lease (sslThumbprint) or from "openssl x509 -fingerprint".',
+    });
+  }
+  return pin;
+}
+
 /**
  * TLS verification stays on unless the job pins the server certificate's thumbprint (SHA-1 as vSphere
- * shows it, or SHA-256); then the chain is not checked but the certificate must match the pin exactly.
- * "insecure" never means "trust anything".
+ * shows it, or SHA-256); then the chain is not checked but the certificate must match the pin exactly,
+ * and the check runs right after the handshake, before a request (with its cookie) is written.
+ * A pinned agent refuses plain-http connections, so a pin cannot be bypassed by an http URL or redirect.
  */
 export function createDiskAgent(thumbprint?: string): Agent {
   if (!thumbprint) {
     return new Agent({ connect: { rejectUnauthorized: true } });
   }
-  const pin = normalizeThumbprint(thumbprint);
-  if (pin.length !== 40 && pin.length !== 64) {
-    throw new RunnerError({
-      code: 'INVALID_THUMBPRINT',
-      httpStatus: 400,
-      message: `params.source.tlsThumbprint has ${
-        pin.length / 2
-      } bytes; a SHA-1 (20) or SHA-256 (32) fingerprint is expected.`,
-      remediation:
-        'Copy the host certificate thumbprint from vCenter (Host > Configure > Certificate) or from "openssl x509 -fingerprint".',
-    });
-  }
+  const pin = assertThumbprint('params.source.tlsThumbprint', thumbprint);
   const base = buildConnector({ rejectUnauthorized: false });
   const connect: buildConnector.connector = (options, callback) =>
     base(options, (error, socket) => {
@@ -35,26 +42,37 @@ export function createDiskAgent(thumbprint?: string): Agent {
         callback(error ?? new Error('no socket'), null);
         return;
       }
-      if (socket instanceof TLSSocket) {
-        const certificate = socket.getPeerCertificate();
-        const seen = normalizeThumbprint(
-          pin.length === 40
-            ? certificate.fingerprint
-            : certificate.fingerprint256,
+      if (!(socket instanceof TLSSocket)) {
+        socket.destroy();
+        callback(
+          new RunnerError({
+            code: 'TLS_REQUIRED',
+            message: `A certificate thumbprint is pinned for ${options.hostname}, but the connection is plain http.`,
+            remediation:
+              'Use the https URL of the ESXi host or vCenter (the pin only means something over TLS).',
+          }),
+          null,
         );
-        if (seen !== pin) {
-          socket.destroy();
-          callback(
-            new RunnerError({
-              code: 'TLS_THUMBPRINT_MISMATCH',
-              message: `The certificate of ${options.hostname} has thumbprint ${seen}, not the pinned ${pin}.`,
-              remediation:
-                'Check that you reach the right host (no interception), or update the pinned thumbprint if its certificate was renewed.',
-            }),
-            null,
-          );
-          return;
-        }
+        return;
+      }
+      const certificate = socket.getPeerCertificate();
+      const seen = normalizeThumbprint(
+        (pin.length === 40
+          ? certificate.fingerprint
+          : certificate.fingerprint256) ?? '',
+      );
+      if (seen !== pin) {
+        socket.destroy();
+        callback(
+          new RunnerError({
+            code: 'TLS_THUMBPRINT_MISMATCH',
+            message: `The certificate of ${options.hostname} has thumbprint ${seen}, not the pinned ${pin}; nothing was sent or written.`,
+            remediation:
+              'Check that you reach the right host (no interception), or update the pinned thumbprint if its certificate was renewed.',
+          }),
+          null,
+        );
+        return;
       }
       callback(null, socket);
     });

@@ -1,5 +1,7 @@
 import { spawn } from 'child_process';
 import execa from 'execa';
+import { readdir, readFile, rm, writeFile } from 'fs/promises';
+import { join } from 'path';
 import { RunnerError } from '../RunnerError';
 import { runTool } from '../tools/ToolRunner';
 
@@ -13,6 +15,7 @@ export class GuestfishSession {
     private readonly env: NodeJS.ProcessEnv,
     private readonly signal?: AbortSignal,
     private readonly log?: (line: string) => void,
+    private readonly pidFile?: string,
   ) {}
 
   static async start(options: {
@@ -21,6 +24,11 @@ export class GuestfishSession {
     network?: boolean;
     signal?: AbortSignal;
     log?: (line: string) => void;
+    /**
+     * Where to note the daemon's PID while the session is open: the daemon outlives a killed runner
+     * (it is not our child any more), and reapStaleGuestfish() stops it at the next start.
+     */
+    pidFile?: string;
   }): Promise<GuestfishSession> {
     const args = ['--listen', ...(options.network ? ['--network'] : [])];
     for (const disk of options.disks)
@@ -38,11 +46,13 @@ export class GuestfishSession {
           'Check that libguestfs-tools is installed ("libguestfs-test-tool").',
       });
     }
+    if (options.pidFile) await writeFile(options.pidFile, `${pid}\n`);
     const session = new GuestfishSession(
       pid,
       options.env,
       options.signal,
       options.log,
+      options.pidFile,
     );
     try {
       await session.run('run');
@@ -79,6 +89,37 @@ export class GuestfishSession {
       reject: false,
       stdin: 'ignore',
     });
+    if (this.pidFile) await rm(this.pidFile, { force: true });
+  }
+}
+
+/**
+ * Stops guestfish daemons (and so their appliances) that sessions of a killed runner left behind:
+ * the PIDs noted in `<dir>/*.guestfish.pid`, each checked to still be a "guestfish --listen".
+ */
+export async function reapStaleGuestfish(
+  dir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.guestfish.pid')) continue;
+    const file = join(dir, name);
+    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    const cmdline = pid
+      ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      : '';
+    const args = cmdline.split('\0');
+    if (args.some(a => a.endsWith('guestfish')) && args.includes('--listen')) {
+      log(
+        `stopping guestfish ${pid} left by a job of a previous runner (${name})`,
+      );
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await rm(file, { force: true });
   }
 }
 

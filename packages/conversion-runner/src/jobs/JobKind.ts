@@ -11,6 +11,8 @@ export type JobContext = {
   signal: AbortSignal;
   log: (line: string) => void;
   progress: JobProgressTracker;
+  /** Checks free scratch space for `bytes` more (INSUFFICIENT_SCRATCH_SPACE) and holds them until the job ends. */
+  claimScratch(bytes: number, what?: string): Promise<void>;
   scratch: ScratchSpace;
   config: RunnerConfig;
   accel: AccelProbeResult;
@@ -20,7 +22,7 @@ export type JobContext = {
 /** Services available before a job runs (submission-time checks, scratch estimates). */
 export type JobServices = Omit<
   JobContext,
-  'jobId' | 'signal' | 'log' | 'progress'
+  'jobId' | 'signal' | 'log' | 'progress' | 'claimScratch'
 >;
 
 /**
@@ -33,8 +35,18 @@ export type JobKindDefinition<P = any> = {
   paramsSchema: z.ZodType<P, z.ZodTypeDef, unknown>;
   /** The VM the job works on (scratch folder, per-VM listing). */
   vmOf(params: P): string;
+  /**
+   * The disks whose files the job reads or rewrites; two jobs sharing a disk never run at once. Without
+   * it the job holds the whole VM (cleanup, multi-disk guest changes).
+   */
+  disksOf?(params: P): string[];
   /** Copy of the params safe to store and return (secrets replaced). */
   redact(params: P): unknown;
+  /**
+   * What makes two submissions the same job (hashed for idempotency): the params without their
+   * secrets, so a retry with a refreshed cookie is the same job. Defaults to the params.
+   */
+  identity?(params: P): unknown;
   /** Submission-time checks (allow-list, names) so a bad job is refused with 4xx, not failed later. */
   validate?(params: P, services: JobServices): void;
   /** Scratch bytes the job will add; checked against free space right before it starts. */

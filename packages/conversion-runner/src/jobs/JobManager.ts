@@ -33,6 +33,7 @@ export class JobManager {
   private readonly jobs = new Map<string, LiveJob>();
   private readonly byKey = new Map<string, string>();
   private readonly queue: string[] = [];
+  private readonly active = new Set<LiveJob>();
   private running = 0;
   private readonly idle = new Set<() => void>();
 
@@ -59,34 +60,59 @@ export class JobManager {
         const record = jobRecordSchema.parse(
           JSON.parse(await readFile(join(dir, name), 'utf8')),
         );
-        if (record.state === 'running' || record.state === 'queued') {
-          record.state = 'failed';
-          record.finishedAt = new Date().toISOString();
-          record.error = {
-            code: 'RUNNER_RESTARTED',
-            message: `The runner restarted while job ${record.id} (${record.kind}) was ${record.state}.`,
-            remediation:
-              'Submit the stage again with a new idempotency key; export and upload resume from what is on disk.',
-          };
-          await writeJsonAtomic(join(dir, name), record);
-        }
         const definition = this.kinds.get(record.kind);
         if (!definition) continue;
-        this.jobs.set(record.id, {
+        const live: LiveJob = {
           record,
           params: undefined,
           definition,
           progress: new JobProgressTracker(),
           abort: new AbortController(),
-          logs: [],
+          logs: await this.readLogTail(record.id),
           nextSeq: 0,
           lastPersist: 0,
-        });
+        };
+        live.nextSeq = (live.logs[live.logs.length - 1]?.seq ?? -1) + 1;
+        if (record.state === 'running' || record.state === 'queued') {
+          const was = record.state;
+          record.state = 'failed';
+          record.finishedAt = new Date().toISOString();
+          record.error = {
+            code: 'RUNNER_RESTARTED',
+            message: `The runner restarted while job ${record.id} (${record.kind}) was ${was}.`,
+            remediation:
+              'Submit it again with the same idempotency key and params: the same job runs again (export and upload resume from what is on disk, the other kinds start over).',
+          };
+          this.log(
+            live,
+            `RUNNER_RESTARTED: the runner stopped while this job was ${was}`,
+          );
+          await writeJsonAtomic(join(dir, name), record);
+        }
+        this.jobs.set(record.id, live);
         this.byKey.set(record.idempotencyKey, record.id);
       } catch {
         // a corrupt record is skipped; the job files stay for inspection
       }
     }
+  }
+
+  /** The last lines of a job's log file, so a job from before a restart still shows what it did. */
+  private async readLogTail(id: string): Promise<LogLine[]> {
+    const text = await readFile(
+      join(this.options.services.scratch.jobsDir(), `${id}.log`),
+      'utf8',
+    ).catch(() => '');
+    const lines = text.split('\n').filter(Boolean);
+    const first = Math.max(0, lines.length - this.options.logLines);
+    return lines.slice(first).map((raw, i) => {
+      const space = raw.indexOf(' ');
+      return {
+        seq: first + i,
+        at: space > 0 ? raw.slice(0, space) : '',
+        line: space > 0 ? raw.slice(space + 1) : raw,
+      };
+    });
   }
 
   /** Returns the job and whether it was created now (false: same idempotency key seen before). */
@@ -131,8 +157,14 @@ export class JobManager {
       });
     }
     const params = parsed.data;
+    // Secrets are not part of a job's identity (nor of the hash returned by the API).
     const paramsHash = createHash('sha256')
-      .update(JSON.stringify({ kind, params }))
+      .update(
+        JSON.stringify({
+          kind,
+          params: definition.identity ? definition.identity(params) : params,
+        }),
+      )
       .digest('hex');
     const existingId = this.byKey.get(idempotencyKey);
     if (existingId) {
@@ -145,6 +177,15 @@ export class JobManager {
           remediation:
             'Use a new idempotency key for a different job (e.g. "<migration>:<stage>:<attempt>").',
         });
+      }
+      if (
+        existing.record.state === 'failed' &&
+        existing.record.error?.code === 'RUNNER_RESTARTED'
+      ) {
+        // The caller could not know how the interrupted job ended: the same job runs again.
+        definition.validate?.(params, this.options.services);
+        this.requeue(existing, params);
+        return { job: this.view(existing), created: true };
       }
       return { job: this.view(existing), created: false };
     }
@@ -178,6 +219,30 @@ export class JobManager {
     this.log(live, `accepted ${kind} for VM ${record.vm}`);
     this.pump();
     return { job: this.view(live), created: true };
+  }
+
+  private requeue(job: LiveJob, params: unknown): void {
+    const { record } = job;
+    record.state = 'queued';
+    record.params = job.definition.redact(params);
+    record.restarts = (record.restarts ?? 0) + 1;
+    record.progress = { phase: 'queued', disks: [] };
+    delete record.error;
+    delete record.result;
+    delete record.startedAt;
+    delete record.finishedAt;
+    job.params = params;
+    job.progress = new JobProgressTracker();
+    job.abort = new AbortController();
+    this.queue.push(record.id);
+    this.log(
+      job,
+      `resubmitted after a runner restart (run ${
+        record.restarts + 1
+      }): running again`,
+    );
+    void this.persist(job);
+    this.pump();
   }
 
   get(id: string): JobRecord {
@@ -236,13 +301,24 @@ export class JobManager {
       : { ...job.record };
   }
 
+  /**
+   * Starts queued jobs in order, up to the concurrency, skipping (for now) a job whose files a running
+   * job holds: jobs on the same disk, or a VM-wide job (cleanup, adapt_linux) and any job of that VM,
+   * never run at the same time. Different disks of one VM still export and convert in parallel.
+   */
   private pump(): void {
-    while (this.running < this.options.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
+    while (this.running < this.options.concurrency) {
+      const index = this.queue.findIndex(
+        id => !this.conflictsWithRunning(this.jobs.get(id)!),
+      );
+      if (index < 0) return;
+      const [id] = this.queue.splice(index, 1);
       const job = this.jobs.get(id)!;
       this.running += 1;
+      this.active.add(job);
       void this.execute(job).finally(() => {
         this.running -= 1;
+        this.active.delete(job);
         this.pump();
         if (this.running === 0 && this.queue.length === 0) {
           for (const resolve of this.idle) resolve();
@@ -252,6 +328,22 @@ export class JobManager {
     }
   }
 
+  private conflictsWithRunning(job: LiveJob): boolean {
+    const mine = this.locksOf(job);
+    for (const other of this.active) {
+      if (other.record.vm !== job.record.vm) continue;
+      const theirs = this.locksOf(other);
+      if (!mine || !theirs) return true; // a VM-wide job
+      if (mine.some(disk => theirs.includes(disk))) return true;
+    }
+    return false;
+  }
+
+  /** The disks a job works on, or undefined for the whole VM. */
+  private locksOf(job: LiveJob): string[] | undefined {
+    return job.definition.disksOf?.(job.params);
+  }
+
   private async execute(job: LiveJob): Promise<void> {
     const { record, definition } = job;
     record.state = 'running';
@@ -259,12 +351,17 @@ export class JobManager {
     job.progress.setPhase('checking scratch space');
     await this.persist(job);
     const services = this.options.services;
+    const releases: Array<() => void> = [];
+    const claimScratch = async (bytes: number, what?: string) => {
+      await services.scratch.assertRoomFor(
+        bytes,
+        what ?? `${record.kind} for VM ${record.vm}`,
+      );
+      releases.push(services.scratch.reserve(bytes));
+    };
     try {
       const needed = await definition.scratchNeeded(job.params, services);
-      await services.scratch.assertRoomFor(
-        needed,
-        `${record.kind} for VM ${record.vm}`,
-      );
+      await claimScratch(needed);
       this.log(job, `scratch check passed (needs ${needed} bytes)`);
       job.progress.setPhase(record.kind);
       const result = await definition.run(job.params, {
@@ -273,6 +370,7 @@ export class JobManager {
         signal: job.abort.signal,
         log: line => this.log(job, line),
         progress: job.progress,
+        claimScratch,
       });
       record.result = result;
       this.finish(job, job.abort.signal.aborted ? 'cancelled' : 'succeeded');
@@ -286,6 +384,8 @@ export class JobManager {
           ? 'cancelled'
           : 'failed',
       );
+    } finally {
+      for (const release of releases) release();
     }
   }
 

@@ -49,8 +49,10 @@ export const jobRecordSchema = z.object({
   state: jobStateSchema,
   /** Parameters with secrets (cookies, tickets) replaced by "***". */
   params: z.unknown(),
-  /** sha256 of the full parameters, to tell a retry from a conflicting reuse of the key. */
+  /** sha256 of the parameters without their secrets, to tell a retry from a conflicting reuse of the key. */
   paramsHash: z.string(),
+  /** How many times the job was resubmitted after a runner restart interrupted it. */
+  restarts: z.number().optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

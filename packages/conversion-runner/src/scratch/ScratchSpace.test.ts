@@ -37,4 +37,20 @@ describe('ScratchSpace', () => {
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_SCRATCH_SPACE' });
     await expect(scratch.assertRoomFor(1024, 'x')).resolves.toBeUndefined();
   });
+
+  it('counts the space promised to running jobs', async () => {
+    const scratch = new ScratchSpace({ root, reserveBytes: 0 });
+    const { freeBytes } = await scratch.usage();
+    const release = scratch.reserve(freeBytes - 1024 * 1024);
+    await expect(
+      scratch.assertRoomFor(64 * 1024 * 1024, 'export for VM vm-2'),
+    ).rejects.toMatchObject({
+      code: 'INSUFFICIENT_SCRATCH_SPACE',
+      message: expect.stringContaining('promised to running jobs'),
+    });
+    release();
+    await expect(
+      scratch.assertRoomFor(64 * 1024 * 1024, 'x'),
+    ).resolves.toBeUndefined();
+  });
 });

@@ -10,6 +10,9 @@ import { assertSafeName } from './SafeName';
 export class ScratchSpace {
   readonly root: string;
   private readonly reserveBytes: number;
+  /** Bytes promised to running jobs that they have not necessarily written yet. */
+  private readonly reservations = new Set<{ bytes: number }>();
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(options: { root: string; reserveBytes: number }) {
     this.root = resolve(options.root);
@@ -58,10 +61,36 @@ export class ScratchSpace {
     };
   }
 
-  /** Refuses a job that needs more than the free space minus the configured reserve. */
+  /**
+   * Promises `bytes` to a running job, so two jobs checked at the same time do not both count the
+   * same free space. Returns the release function.
+   */
+  reserve(bytes: number): () => void {
+    const entry = { bytes };
+    this.reservations.add(entry);
+    return () => this.reservations.delete(entry);
+  }
+
+  /** Work that outlives its job (flushing an artifact to disk); awaited by settled(). */
+  track(task: Promise<unknown>): void {
+    const guarded = task.catch(() => undefined);
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
+  /**
+   * Refuses a job that needs more than the free space minus the configured reserve and minus what
+   * running jobs were promised.
+   */
   async assertRoomFor(neededBytes: number, what: string): Promise<void> {
     const { freeBytes } = await this.usage();
-    const available = freeBytes - this.reserveBytes;
+    let promised = 0;
+    for (const entry of this.reservations) promised += entry.bytes;
+    const available = freeBytes - this.reserveBytes - promised;
     if (neededBytes > available) {
       throw new RunnerError({
         code: 'INSUFFICIENT_SCRATCH_SPACE',
@@ -72,10 +101,19 @@ export class ScratchSpace {
           Math.max(0, available),
         )} available (${formatBytes(freeBytes)} free, ${formatBytes(
           this.reserveBytes,
-        )} kept in reserve).`,
+        )} kept in reserve${
+          promised > 0
+            ? `, ${formatBytes(promised)} promised to running jobs`
+            : ''
+        }).`,
         remediation:
           'Run cleanup for VMs already uploaded, move the job to a runner with more scratch space, or grow the scratch volume.',
-        details: { neededBytes, freeBytes, reserveBytes: this.reserveBytes },
+        details: {
+          neededBytes,
+          freeBytes,
+          reserveBytes: this.reserveBytes,
+          promisedBytes: promised,
+        },
       });
     }
   }

@@ -12,6 +12,9 @@ export class DatastoreHttpServer {
   readonly requests: Array<{ path: string; range?: string; cookie?: string }> =
     [];
   private dropped = false;
+  private stalledOnce = false;
+  private readonly stall = deferred();
+  private readonly unstall = deferred();
 
   private constructor(
     private readonly server: Server,
@@ -22,6 +25,8 @@ export class DatastoreHttpServer {
     files: Record<string, string>;
     cookie: string;
     dropFirstResponseAfterBytes?: number;
+    /** Sends this many bytes of the first response, then waits for release() (the client sees a stalled transfer). */
+    stallFirstResponseAfterBytes?: number;
   }): Promise<DatastoreHttpServer> {
     const state: { instance?: DatastoreHttpServer } = {};
     const server = createServer(async (request, response) => {
@@ -86,8 +91,30 @@ export class DatastoreHttpServer {
       const dropAt = !instance.dropped
         ? options.dropFirstResponseAfterBytes
         : undefined;
+      const stallAt = !instance.stalledOnce
+        ? options.stallFirstResponseAfterBytes
+        : undefined;
+      if (stallAt !== undefined) instance.stalledOnce = true;
       let sent = 0;
       stream.on('data', (chunk: Buffer) => {
+        if (
+          stallAt !== undefined &&
+          sent <= stallAt &&
+          sent + chunk.length > stallAt
+        ) {
+          // send up to the stall point, hold the rest until release() (or until the client goes away)
+          const first = stallAt - sent;
+          response.write(chunk.subarray(0, first));
+          sent += chunk.length;
+          stream.pause();
+          instance.stall.resolve();
+          void instance.unstall.promise.then(() => {
+            if (response.destroyed) return;
+            response.write(chunk.subarray(first));
+            stream.resume();
+          });
+          return;
+        }
         if (dropAt !== undefined && sent + chunk.length > dropAt) {
           instance.dropped = true;
           response.write(chunk.subarray(0, dropAt - sent));
@@ -102,6 +129,7 @@ export class DatastoreHttpServer {
         }
       });
       stream.on('end', () => response.end());
+      response.on('close', () => stream.destroy());
     });
     await new Promise<void>(resolve =>
       server.listen(0, '127.0.0.1', () => resolve()),
@@ -114,6 +142,16 @@ export class DatastoreHttpServer {
     return state.instance;
   }
 
+  /** Resolves once the first response has stalled (stallFirstResponseAfterBytes). */
+  stalled(): Promise<void> {
+    return this.stall.promise;
+  }
+
+  /** Lets a stalled response continue. */
+  release(): void {
+    this.unstall.resolve();
+  }
+
   /** URL of a file as vSphere hands it out for a datastore download. */
   folderUrl(name: string): string {
     return `${this.baseUrl}/folder/${encodeURIComponent(
@@ -122,7 +160,16 @@ export class DatastoreHttpServer {
   }
 
   async stop(): Promise<void> {
+    this.release();
     this.server.closeAllConnections();
     await new Promise(resolve => this.server.close(resolve));
   }
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>(res => {
+    resolve = res;
+  });
+  return { promise, resolve };
 }

@@ -1,7 +1,12 @@
 import execa from 'execa';
+import { existsSync } from 'fs';
 import { RunnerError } from '../RunnerError';
 
 export type ToolLog = (line: string) => void;
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find(path =>
+  existsSync(path),
+);
 
 export type ToolRunOptions = {
   signal?: AbortSignal;
@@ -25,7 +30,12 @@ export async function runTool(
   if (options.signal?.aborted) {
     throw cancelledError(file);
   }
-  const child = execa(file, args as string[], {
+  // With setpriv, the tool gets SIGTERM if the runner dies (kill -9 included): no orphan keeps writing
+  // a file or holding an appliance after the job it belonged to is gone.
+  const [command, commandArgs] = SETPRIV
+    ? [SETPRIV, ['--pdeathsig', 'TERM', '--', file, ...args]]
+    : [file, [...args]];
+  const child = execa(command, commandArgs, {
     env: options.env,
     extendEnv: true,
     reject: false,

@@ -5,7 +5,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { SwiftS3Server } from '../testing/SwiftS3Server';
@@ -124,5 +124,54 @@ describe('uploadDisk against a real S3 server (Swift s3api)', () => {
       `resuming multipart upload ${journal.uploadId}`,
     );
     expect((await download('vm-2/disk-0.qcow2')).equals(content)).toBe(true);
+  });
+
+  it('resends a journaled part whose bytes changed in the file, instead of trusting the journal', async () => {
+    const changed = join(work, 'changed.qcow2');
+    const original = Buffer.from(content);
+    await writeFile(changed, original);
+    const mtime = 1_700_000_000; // whole seconds: restored exactly below
+    await utimes(changed, mtime, mtime);
+    const journalPath = join(work, 'c.upload.json');
+    const key = 'vm-3/disk-0.qcow2';
+    const abort = new AbortController();
+    await expect(
+      uploadDisk({
+        file: changed,
+        journalPath,
+        target: target(key),
+        memory: { maxMemoryBytes: 5 * 1024 * 1024, queueSize: 1 },
+        signal: abort.signal,
+        log: () => undefined,
+        onProgress: done => {
+          if (done >= 5 * 1024 * 1024) abort.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    const journal = JSON.parse(await readFile(journalPath, 'utf8'));
+    expect(journal.parts['1']).toBeDefined();
+
+    // Part 1 changes in place; size and mtime stay the same, so the journal still "matches" the file.
+    const modified = Buffer.from(original);
+    modified.fill(7, 1024, 2048);
+    await writeFile(changed, modified);
+    await utimes(changed, mtime, mtime);
+
+    const lines: string[] = [];
+    const result = await uploadDisk({
+      file: changed,
+      journalPath,
+      target: target(key),
+      memory,
+      log: line => lines.push(line),
+    });
+    expect(lines.join('\n')).toContain(
+      `resuming multipart upload ${journal.uploadId}`,
+    );
+    expect(result.resumedParts).toBe(0); // part 1 on the server no longer matches the file
+    expect(result.sha256).toBe(
+      createHash('sha256').update(modified).digest('hex'),
+    );
+    expect((await download(key)).equals(modified)).toBe(true);
   });
 });

@@ -6,10 +6,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { createHash } from 'crypto';
 import { createReadStream } from 'fs';
 import { open, stat } from 'fs/promises';
-import { Transform } from 'stream';
 import { RunnerError } from '../RunnerError';
 import {
   expectedMultipartEtag,
@@ -17,6 +15,7 @@ import {
   planMultipart,
   stripEtag,
 } from './MultipartPlan';
+import { FileDigests } from './FileDigests';
 import { UploadJournal } from './UploadJournal';
 
 export type S3Target = {
@@ -61,9 +60,12 @@ export function createS3Client(
 
 /**
  * Uploads a qcow2 with S3 multipart (lib-storage for the streaming path), parts of ≥ size/1000 and
- * ≥ 5 MiB, memory bounded by the plan. Every part carries Content-MD5; parts and the upload id go to a
- * journal, so after an interruption the same multipart upload is continued (ListParts tells what the
- * server really holds). The result is verified: size and the multipart ETag recomputed locally.
+ * ≥ 5 MiB, memory bounded by the plan. Every part carries Content-MD5 (the server refuses a part whose
+ * bytes differ); the payload itself is not hashed again for SigV4 (UNSIGNED-PAYLOAD: Content-MD5 and TLS
+ * already cover it). MD5s and the SHA-256 come from one read of the file in a worker thread. Parts and
+ * the upload id go to a journal, so after an interruption the same multipart upload is continued: a
+ * part is kept only if the server's ETag equals the MD5 of that part of the file as it is now. The
+ * result is verified: size (HEAD) and the multipart ETag recomputed locally.
  */
 export async function uploadDisk(options: {
   file: string;
@@ -87,6 +89,7 @@ export async function uploadDisk(options: {
     bucket: target.bucket,
     key: target.key,
     endpoint: target.endpoint,
+    region: target.region,
     size: info.size,
     mtimeMs: Math.floor(info.mtimeMs),
     partSize: plan.partSize,
@@ -118,61 +121,74 @@ export async function uploadDisk(options: {
     await journal.reset();
   }
 
-  let sha256: string | undefined;
-  let bytesSent = 0;
-  let resumedParts = 0;
-  if (journal.data.uploadId) {
-    const resumed = await resumeUpload(
-      client,
-      target,
-      file,
-      plan,
-      journal,
-      options,
-    );
-    if (resumed) {
-      resumedParts = resumed.reusedParts;
-      bytesSent = resumed.bytesSent;
-      sha256 = await sha256Of(file);
+  const digests = new FileDigests(file, info.size, plan.partSize);
+  const middlewareName = `vmware2scw-integrity-${Math.random()
+    .toString(36)
+    .slice(2)}`;
+  client.middlewareStack.add(
+    (next, context) => async (args: any) => {
+      const command = context.commandName;
+      if (command === 'UploadPartCommand' || command === 'PutObjectCommand') {
+        const part =
+          command === 'UploadPartCommand' ? Number(args.input.PartNumber) : 1;
+        const md5 = await digests.partMd5(part);
+        args.request.headers['content-md5'] = Buffer.from(md5, 'hex').toString(
+          'base64',
+        );
+        args.request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      }
+      return next(args);
+    },
+    { step: 'build', name: middlewareName },
+  );
+  try {
+    let bytesSent = 0;
+    let resumedParts = 0;
+    if (journal.data.uploadId) {
+      const resumed = await resumeUpload(
+        client,
+        target,
+        file,
+        plan,
+        journal,
+        digests,
+        options,
+      );
+      if (resumed) {
+        resumedParts = resumed.reusedParts;
+        bytesSent = resumed.bytesSent;
+      }
     }
-  }
-  if (!journal.data.completed) {
-    const fresh = await freshUpload(
-      client,
-      target,
-      file,
-      plan,
-      journal,
-      options,
-    );
-    sha256 = fresh.sha256;
-    bytesSent += plan.size;
-  }
+    if (!journal.data.completed) {
+      await freshUpload(client, target, file, plan, journal, digests, options);
+      bytesSent += plan.size;
+    }
+    const sha256 = await digests.sha256();
 
-  const etag = journal.data.completed!.etag;
-  if (!(await verifyObject(client, target, info.size, etag))) {
-    throw new RunnerError({
-      code: 'UPLOAD_VERIFY_FAILED',
-      message: `s3://${target.bucket}/${target.key}: the stored object does not have the expected size ${info.size} and ETag ${etag}.`,
-      remediation:
-        'Run upload again; if it keeps failing, check the S3 endpoint for a proxy that alters uploads.',
-    });
+    const etag = journal.data.completed!.etag;
+    if (!(await verifyObject(client, target, info.size, etag))) {
+      throw new RunnerError({
+        code: 'UPLOAD_VERIFY_FAILED',
+        message: `s3://${target.bucket}/${target.key}: the stored object does not have the expected size ${info.size} and ETag ${etag}.`,
+        remediation:
+          'Run upload again; if it keeps failing, check the S3 endpoint for a proxy that alters uploads.',
+      });
+    }
+    await journal.markCompleted(etag, sha256);
+    log(`verified: ${info.size} bytes, ETag ${etag}, sha256 ${sha256}`);
+    return result(
+      target,
+      plan,
+      etag,
+      resumedParts,
+      plan.partCount,
+      sha256,
+      bytesSent,
+    );
+  } finally {
+    client.middlewareStack.remove(middlewareName);
+    await digests.close();
   }
-  await journal.markCompleted(etag, sha256);
-  log(
-    `verified: ${info.size} bytes, ETag ${etag}${
-      sha256 ? `, sha256 ${sha256}` : ''
-    }`,
-  );
-  return result(
-    target,
-    plan,
-    etag,
-    resumedParts,
-    plan.partCount,
-    sha256,
-    bytesSent,
-  );
 }
 
 function result(
@@ -197,36 +213,28 @@ function result(
   };
 }
 
-/** Streaming path: lib-storage reads the file once; a middleware adds Content-MD5 and journals each part. */
+/** Streaming path: lib-storage reads the file once; a middleware journals each part as the server accepts it. */
 async function freshUpload(
   client: S3Client,
   target: S3Target,
   file: string,
   plan: MultipartPlan,
   journal: UploadJournal,
+  digests: FileDigests,
   options: {
     signal?: AbortSignal;
     log: (line: string) => void;
     onProgress?: (done: number, total: number) => void;
   },
-): Promise<{ sha256: string }> {
+): Promise<void> {
   await journal.reset();
-  const md5ByPart = new Map<number, string>();
+  const sent = new Map<number, string>();
   const middlewareName = `vmware2scw-journal-${Math.random()
     .toString(36)
     .slice(2)}`;
   client.middlewareStack.add(
     (next, context) => async (args: any) => {
       const command = context.commandName;
-      let md5: string | undefined;
-      if (command === 'UploadPartCommand' || command === 'PutObjectCommand') {
-        const body = args.request?.body;
-        if (body instanceof Uint8Array) {
-          const digest = createHash('md5').update(body).digest();
-          md5 = digest.toString('hex');
-          args.request.headers['content-md5'] = digest.toString('base64');
-        }
-      }
       const output: any = await next(args);
       if (
         command === 'CreateMultipartUploadCommand' &&
@@ -234,28 +242,22 @@ async function freshUpload(
       ) {
         await journal.setUploadId(output.output.UploadId);
       }
-      if (command === 'UploadPartCommand' && md5) {
+      if (command === 'UploadPartCommand') {
         const partNumber = Number(args.input.PartNumber);
-        md5ByPart.set(partNumber, md5);
+        const md5 = await digests.partMd5(partNumber);
+        sent.set(partNumber, md5);
         await journal.recordPart(
           partNumber,
           stripEtag(output.output?.ETag),
           md5,
         );
       }
-      if (command === 'PutObjectCommand' && md5) md5ByPart.set(1, md5);
+      if (command === 'PutObjectCommand') sent.set(1, await digests.partMd5(1));
       return output;
     },
     { step: 'build', name: middlewareName },
   );
-  const sha = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk, _encoding, callback) {
-      sha.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  const body = createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(tap);
+  const body = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const upload = new Upload({
     client,
     params: {
@@ -277,13 +279,11 @@ async function freshUpload(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const output = await upload.done();
-    const parts = [...md5ByPart.entries()]
+    const parts = [...sent.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([, md5]) => md5);
-    const etag =
-      stripEtag((output as { ETag?: string }).ETag) ||
-      expectedMultipartEtag(parts);
     const expected = expectedMultipartEtag(parts);
+    const etag = stripEtag((output as { ETag?: string }).ETag) || expected;
     if (parts.length !== plan.partCount || etag !== expected) {
       throw new RunnerError({
         code: 'UPLOAD_VERIFY_FAILED',
@@ -293,8 +293,8 @@ async function freshUpload(
       });
     }
     await journal.markCompleted(etag);
-    return { sha256: sha.digest('hex') };
   } catch (error) {
+    body.destroy();
     if (options.signal?.aborted) {
       throw new RunnerError({
         code: 'CANCELLED',
@@ -331,6 +331,7 @@ async function resumeUpload(
   file: string,
   plan: MultipartPlan,
   journal: UploadJournal,
+  digests: FileDigests,
   options: {
     signal?: AbortSignal;
     log: (line: string) => void;
@@ -365,11 +366,12 @@ async function resumeUpload(
     }
     throw error;
   }
+  // A part is kept only when the server holds exactly the bytes the file has there now.
   const keep = new Map<number, string>();
-  for (const [number, part] of Object.entries(journal.data.parts)) {
-    const n = Number(number);
-    if (onServer.get(n) === part.etag && part.etag === part.md5)
-      keep.set(n, part.md5);
+  for (const [n, etag] of onServer) {
+    if (n < 1 || n > plan.partCount) continue;
+    const md5 = await digests.partMd5(n);
+    if (etag === md5) keep.set(n, md5);
   }
   options.log(
     `resuming multipart upload ${uploadId}: ${keep.size} of ${plan.partCount} part(s) already on the server`,
@@ -404,7 +406,8 @@ async function resumeUpload(
           (n - 1) * plan.partSize,
         );
         if (bytesRead !== length) throw new Error(`short read of part ${n}`);
-        const md5 = createHash('md5').update(buffer).digest();
+        // Content-MD5 comes from the digests (integrity middleware); the server refuses other bytes.
+        const md5 = Buffer.from(await digests.partMd5(n), 'hex');
         const response = await client.send(
           new UploadPartCommand({
             Bucket: target.bucket,
@@ -413,7 +416,6 @@ async function resumeUpload(
             PartNumber: n,
             Body: buffer,
             ContentLength: length,
-            ContentMD5: md5.toString('base64'),
           }),
         );
         if (stripEtag(response.ETag) !== md5.toString('hex'))
@@ -472,13 +474,4 @@ async function verifyObject(
     new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }),
   );
   return head.ContentLength === size && stripEtag(head.ETag) === etag;
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, {
-    highWaterMark: 4 * 1024 * 1024,
-  }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -6,6 +6,8 @@ const journalSchema = z.object({
   bucket: z.string(),
   key: z.string(),
   endpoint: z.string(),
+  /** SigV4 region (cleanup aborts the upload with it). */
+  region: z.string().optional(),
   size: z.number(),
   mtimeMs: z.number(),
   partSize: z.number(),

@@ -25,6 +25,7 @@ export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
     'One libguestfs pass (virt-customize): remove VMware tools, virtio drivers in a rebuilt initramfs, fstab and GRUB by UUID, DHCP on any NIC, serial console, qemu-guest-agent, machine-id reset.',
   paramsSchema: adaptLinuxParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => params.disks,
   redact: params => params,
   // A rebuilt initramfs and a few packages: small, but real.
   scratchNeeded: async params => params.disks.length * 256 * 1024 * 1024,
@@ -33,15 +34,8 @@ export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
     const files: string[] = [];
     for (const disk of params.disks)
       files.push((await manifest.requireQcow2(disk, 'adapt_linux')).file);
-    for (const disk of params.disks) {
-      await manifest.update(disk, record => {
-        record.busy = {
-          kind: 'adapt_linux',
-          jobId: context.jobId,
-          since: new Date().toISOString(),
-        };
-      });
-    }
+    for (const disk of params.disks)
+      await manifest.markBusy(disk, 'qcow2', 'adapt_linux', context.jobId);
     const args = [
       '-v',
       ...files.flatMap(file => ['--format', 'qcow2', '-a', file]),

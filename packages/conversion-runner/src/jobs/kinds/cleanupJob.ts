@@ -3,6 +3,7 @@ import { readdir, readFile } from 'fs/promises';
 import { join } from 'path';
 import { z } from 'zod';
 import { safeNameSchema } from '../../scratch/SafeName';
+import { VmManifest } from '../../scratch/VmManifest';
 import { createS3Client } from '../../upload/S3DiskUpload';
 import { defineJobKind } from '../JobKind';
 
@@ -30,6 +31,7 @@ export const cleanupJob = defineJobKind<CleanupParams>({
           context.config.s3Credentials
         ) {
           const region =
+            journal.region ??
             String(journal.endpoint).match(/s3\.([a-z]{2}-[a-z]{3})\./)?.[1] ??
             'fr-par';
           const client = createS3Client({
@@ -58,7 +60,7 @@ export const cleanupJob = defineJobKind<CleanupParams>({
         );
       }
     }
-    await context.scratch.removeVm(params.vm);
+    await new VmManifest(context.scratch, params.vm).removeVm();
     context.log(`removed ${dir} (${names.length} file(s))`);
     return { removed: names.length, dir, abortedUploads: aborted };
   },

@@ -6,12 +6,12 @@ import {
   qemuImgInfo,
   qemuImgMeasure,
 } from '../../convert/QemuImg';
-import { RunnerError } from '../../RunnerError';
 import {
   commitPartial,
   discardPartial,
   partialPathOf,
 } from '../../scratch/AtomicFile';
+import { currentBootId } from '../../scratch/Durability';
 import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { defineJobKind } from '../JobKind';
@@ -28,47 +28,32 @@ export const convertParamsSchema = z
   .strict();
 export type ConvertParams = z.infer<typeof convertParamsSchema>;
 
-async function requireSource(manifest: VmManifest, params: ConvertParams) {
-  const record = await manifest.disk(params.disk);
-  if (!record?.source) {
-    throw new RunnerError({
-      code: 'STAGE_INPUT_MISSING',
-      httpStatus: 409,
-      message: `convert for VM ${params.vm} disk ${params.disk}: no exported source on this runner.`,
-      remediation: 'Run export for this disk on this runner first.',
-    });
-  }
-  if (record.busy) {
-    throw new RunnerError({
-      code: 'DISK_LEFT_INCOMPLETE',
-      httpStatus: 409,
-      message: `convert for VM ${params.vm} disk ${params.disk}: job ${record.busy.jobId} (${record.busy.kind}) did not finish rewriting the exported disk.`,
-      remediation:
-        'Run export again for this disk (it replaces the source), then convert.',
-    });
-  }
-  return record.source;
-}
-
 export const convertJob = defineJobKind<ConvertParams>({
   kind: 'convert',
   description:
     'qemu-img convert of the exported disk to qcow2 (zero detection, optional zlib compression).',
   paramsSchema: convertParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => [params.disk],
   redact: params => params,
   scratchNeeded: async (params, services) => {
-    const source = await requireSource(
-      new VmManifest(services.scratch, params.vm),
-      params,
-    );
+    const source = await new VmManifest(
+      services.scratch,
+      params.vm,
+    ).requireSource(params.disk, 'convert');
     return qemuImgMeasure(source.file, source.format);
   },
   run: async (params, context) => {
     const manifest = new VmManifest(context.scratch, params.vm);
-    const source = await requireSource(manifest, params);
+    const source = await manifest.requireSource(params.disk, 'convert');
     const target = context.scratch.diskFile(params.vm, params.disk, 'qcow2');
     const partial = partialPathOf(target);
+    // The qcow2 is about to be replaced: from now until the new one is committed, no stage may use it
+    // (a kill between the rename and the manifest update must not pair it with the old stages).
+    await manifest.update(params.disk, record => {
+      record.qcow2 = undefined;
+      record.stages = sourceStages(record.stages);
+    });
     await discardPartial(target);
     const sourceInfo = await qemuImgInfo(source.file, source.format);
     context.progress.update(params.disk, 0, sourceInfo['virtual-size']);
@@ -101,15 +86,22 @@ export const convertJob = defineJobKind<ConvertParams>({
       file: target,
       virtualSize: info['virtual-size'],
       actualSize: info['actual-size'] ?? 0,
+      jobId: context.jobId,
+      bootId: currentBootId(),
     };
     await manifest.update(params.disk, record => {
       record.qcow2 = qcow2;
       record.busy = undefined;
       record.stages = {
+        ...sourceStages(record.stages),
         convert: { at: new Date().toISOString(), compress: params.compress },
       };
     });
+    manifest.flushInBackground(params.disk, 'qcow2', context.jobId, target);
     if (params.removeSource) {
+      await manifest.update(params.disk, record => {
+        record.source = undefined;
+      });
       await rm(source.file, { force: true });
     }
     const seconds = (Date.now() - started) / 1000;
@@ -118,6 +110,19 @@ export const convertJob = defineJobKind<ConvertParams>({
         qcow2.actualSize
       } bytes on disk, ${seconds.toFixed(1)} s`,
     );
-    return { ...qcow2, compressed: params.compress, seconds };
+    return {
+      file: qcow2.file,
+      virtualSize: qcow2.virtualSize,
+      actualSize: qcow2.actualSize,
+      compressed: params.compress,
+      seconds,
+    };
   },
 });
+
+/** Stages that describe the exported source (they stay valid when the qcow2 is rebuilt). */
+function sourceStages(
+  stages: Record<string, unknown>,
+): Record<string, unknown> {
+  return stages.trim ? { trim: stages.trim } : {};
+}

@@ -1,4 +1,5 @@
 import { open, rm } from 'fs/promises';
+import { join } from 'path';
 import { z } from 'zod';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { qemuImgInfo } from '../../convert/QemuImg';
@@ -38,6 +39,7 @@ export const ensureUefiJob = defineJobKind<EnsureUefiParams>({
     'BIOS/MBR boot disk -> GPT + EFI system partition + GRUB x86_64-efi (incl. EFI/BOOT/BOOTX64.EFI); no-op when already UEFI.',
   paramsSchema: ensureUefiParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => [params.disk],
   redact: params => params,
   scratchNeeded: async (_params, services) =>
     services.config.guest.espSizeMiB * 1024 * 1024 + 64 * 1024 * 1024,
@@ -65,13 +67,7 @@ export const ensureUefiJob = defineJobKind<EnsureUefiParams>({
         remediation: plan.remediation,
       });
     }
-    await manifest.update(params.disk, record => {
-      record.busy = {
-        kind: 'ensure_uefi',
-        jobId: context.jobId,
-        since: new Date().toISOString(),
-      };
-    });
+    await manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId);
     if (plan.growBytes > 0) {
       context.log(
         `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
@@ -89,6 +85,10 @@ export const ensureUefiJob = defineJobKind<EnsureUefiParams>({
       env: libguestfsEnv(context.accel.mode),
       signal: context.signal,
       log: context.log,
+      pidFile: join(
+        context.scratch.jobsDir(),
+        `${context.jobId}.guestfish.pid`,
+      ),
     });
     let report: Record<string, unknown>;
     try {

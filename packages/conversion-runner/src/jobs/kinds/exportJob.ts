@@ -1,9 +1,9 @@
-import { stat } from 'fs/promises';
-import { request } from 'undici';
+import { rm, stat } from 'fs/promises';
 import { z } from 'zod';
-import { createDiskAgent } from '../../export/PinnedTlsAgent';
+import { assertThumbprint, createDiskAgent } from '../../export/PinnedTlsAgent';
 import { downloadDisk, redactUrl } from '../../export/HttpDiskDownload';
 import { RunnerError } from '../../RunnerError';
+import { currentBootId } from '../../scratch/Durability';
 import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { defineJobKind } from '../JobKind';
@@ -58,6 +58,7 @@ export const exportJob = defineJobKind<ExportParams>({
     'Download a disk from an NFC lease URL or a datastore /folder URL (resumable, checksummed).',
   paramsSchema: exportParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => [params.disk],
   redact: params => ({
     ...params,
     source: {
@@ -70,36 +71,50 @@ export const exportJob = defineJobKind<ExportParams>({
         : undefined,
     },
   }),
+  // A refreshed cookie or ticket does not make it another job.
+  identity: params => ({
+    ...params,
+    source: {
+      ...params.source,
+      auth: params.source.auth
+        ? Object.fromEntries(
+            Object.keys(params.source.auth).map(key => [key, '***']),
+          )
+        : undefined,
+    },
+  }),
   validate: (params, services) => {
-    services.allowedHosts.assertAllowed('params.source.url', params.source.url);
-  },
-  scratchNeeded: async (params, services) => {
-    if (params.source.sizeBytes !== undefined) return params.source.sizeBytes;
-    // Without a size hint, a HEAD tells the length; a partial download already on disk is not counted twice.
     const url = services.allowedHosts.assertAllowed(
       'params.source.url',
       params.source.url,
     );
-    try {
-      const response = await request(url, {
-        method: 'HEAD',
-        dispatcher: createDiskAgent(params.source.tlsThumbprint),
-        headers: authHeaders(params),
-        headersTimeout: 30_000,
-      });
-      await response.body.dump();
-      const length = Number(response.headers['content-length'] ?? 0);
-      const partial = await stat(
-        `${services.scratch.diskFile(
-          params.vm,
-          params.disk,
-          formatOf(params),
-        )}.partial`,
-      ).catch(() => undefined);
-      return Math.max(0, length - (partial?.size ?? 0));
-    } catch {
-      return 0;
+    if (params.source.tlsThumbprint !== undefined) {
+      assertThumbprint(
+        'params.source.tlsThumbprint',
+        params.source.tlsThumbprint,
+      );
+      if (url.protocol !== 'https:') {
+        throw new RunnerError({
+          code: 'INVALID_PARAMS',
+          httpStatus: 400,
+          message: `params.source.tlsThumbprint is set but params.source.url is plain ${url.protocol}; the pin would protect nothing.`,
+          remediation: 'Use the https URL of the ESXi host or vCenter.',
+        });
+      }
     }
+  },
+  // With a size hint, checked before the job starts; otherwise the download checks the Content-Length
+  // it receives (claimScratch) before writing anything. A partial download is not counted twice.
+  scratchNeeded: async (params, services) => {
+    if (params.source.sizeBytes === undefined) return 0;
+    const partial = await stat(
+      `${services.scratch.diskFile(
+        params.vm,
+        params.disk,
+        formatOf(params),
+      )}.partial`,
+    ).catch(() => undefined);
+    return Math.max(0, params.source.sizeBytes - (partial?.size ?? 0));
   },
   run: async (params, context) => {
     const url = context.allowedHosts.assertAllowed(
@@ -109,48 +124,72 @@ export const exportJob = defineJobKind<ExportParams>({
     const format = formatOf(params);
     await context.scratch.ensureVmDir(params.vm);
     const target = context.scratch.diskFile(params.vm, params.disk, format);
+    const manifest = new VmManifest(context.scratch, params.vm);
+    // A new export supersedes what this disk had: until it completes, no later stage may use the old files
+    // (the source is renamed over, and a qcow2 of the old source must not be paired with the new one).
+    await manifest.update(params.disk, record => {
+      record.source = undefined;
+      record.qcow2 = undefined;
+      record.busy = undefined;
+      record.stages = {};
+    });
     context.log(`export ${redactUrl(url)} -> ${target}`);
     context.progress.setPhase('downloading');
     const started = Date.now();
-    const result = await downloadDisk({
-      url,
-      headers: authHeaders(params),
-      target,
-      allowedHosts: context.allowedHosts,
-      dispatcher: createDiskAgent(params.source.tlsThumbprint),
-      signal: context.signal,
-      log: context.log,
-      wantSha1: Boolean(params.source.expectedSha1),
-      onProgress: p =>
-        context.progress.update(params.disk, p.bytesDone, p.bytesTotal),
-    });
+    const dispatcher = createDiskAgent(params.source.tlsThumbprint);
+    let result: Awaited<ReturnType<typeof downloadDisk>>;
+    try {
+      result = await downloadDisk({
+        url,
+        headers: authHeaders(params),
+        target,
+        allowedHosts: context.allowedHosts,
+        dispatcher,
+        signal: context.signal,
+        log: context.log,
+        wantSha1: Boolean(params.source.expectedSha1),
+        checkRoom: async needed => {
+          if (params.source.sizeBytes === undefined)
+            await context.claimScratch(
+              needed,
+              `export of VM ${params.vm} disk ${params.disk}`,
+            );
+        },
+        onProgress: p =>
+          context.progress.update(params.disk, p.bytesDone, p.bytesTotal),
+      });
+    } finally {
+      await dispatcher.close().catch(() => undefined);
+    }
     for (const [name, expected, actual] of [
       ['sha256', params.source.expectedSha256, result.sha256],
       ['sha1', params.source.expectedSha1, result.sha1],
     ] as const) {
       if (expected && expected.toLowerCase() !== actual) {
+        // The bytes are complete but not the expected ones: keep nobody from using them.
+        await rm(target, { force: true });
         throw new RunnerError({
           code: 'CHECKSUM_MISMATCH',
           message: `VM ${params.vm} disk ${params.disk}: downloaded ${name} ${actual} differs from the expected ${expected}.`,
           remediation:
-            'Run cleanup for this VM and export again; if it repeats, check the source (snapshot changed, proxy rewriting content).',
+            'Run export again (it downloads from scratch); if it repeats, check the source (snapshot changed, proxy rewriting content).',
         });
       }
     }
-    await new VmManifest(context.scratch, params.vm).update(
-      params.disk,
-      record => {
-        record.source = {
-          file: target,
-          format,
-          bytes: result.bytes,
-          sha256: result.sha256,
-        };
-        record.qcow2 = undefined;
-        record.busy = undefined;
-        record.stages = {};
-      },
-    );
+    await manifest.update(params.disk, record => {
+      record.source = {
+        file: target,
+        format,
+        bytes: result.bytes,
+        sha256: result.sha256,
+        jobId: context.jobId,
+        bootId: currentBootId(),
+      };
+      record.qcow2 = undefined;
+      record.busy = undefined;
+      record.stages = {};
+    });
+    manifest.flushInBackground(params.disk, 'source', context.jobId, target);
     const seconds = (Date.now() - started) / 1000;
     context.log(
       `exported ${result.bytes} bytes in ${seconds.toFixed(1)} s (${

@@ -1,7 +1,6 @@
 import { stat } from 'fs/promises';
 import { z } from 'zod';
 import { libguestfsEnv } from '../../accel/AccelProbe';
-import { RunnerError } from '../../RunnerError';
 import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
@@ -22,55 +21,51 @@ export const trimJob = defineJobKind<TrimParams>({
     'virt-sparsify --in-place on the exported raw disk: unused and deleted blocks become holes before convert.',
   paramsSchema: trimParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => [params.disk],
   redact: params => params,
   scratchNeeded: async () => 0,
   run: async (params, context) => {
     const manifest = new VmManifest(context.scratch, params.vm);
-    const record = await manifest.disk(params.disk);
-    if (!record?.source) {
-      throw new RunnerError({
-        code: 'STAGE_INPUT_MISSING',
-        httpStatus: 409,
-        message: `trim for VM ${params.vm} disk ${params.disk}: no exported source on this runner.`,
-        remediation:
-          'Run export for this disk first; trim works on the exported disk before convert.',
-      });
-    }
-    if (record.source.format !== 'raw') {
+    // A trim that was killed left the disk busy; trimming again is safe (fstrim only discards free blocks).
+    const source = await manifest.requireSource(params.disk, 'trim', {
+      allowBusyBy: 'trim',
+    });
+    if (source.format !== 'raw') {
       // A streamOptimized VMDK cannot be written in place; NFC exports already skip unallocated grains.
       return {
         skipped: true,
-        reason: `the exported disk is ${record.source.format}; trim applies to raw (datastore) exports`,
+        reason: `the exported disk is ${source.format}; trim applies to raw (datastore) exports`,
       };
     }
-    const before = (await stat(record.source.file)).blocks * 512;
-    await manifest.update(params.disk, r => {
-      r.busy = {
-        kind: 'trim',
-        jobId: context.jobId,
-        since: new Date().toISOString(),
-      };
-    });
+    const before = (await stat(source.file)).blocks * 512;
+    await manifest.markBusy(params.disk, 'source', 'trim', context.jobId);
     context.progress.setPhase('trimming free blocks (libguestfs appliance)');
     const started = Date.now();
     await runTool(
       'virt-sparsify',
-      ['--in-place', '--format', 'raw', record.source.file],
+      ['--in-place', '--format', 'raw', source.file],
       {
         env: libguestfsEnv(context.accel.mode),
         signal: context.signal,
         onLine: context.log,
       },
     );
-    const after = (await stat(record.source.file)).blocks * 512;
+    const after = (await stat(source.file)).blocks * 512;
     await manifest.update(params.disk, r => {
       r.busy = undefined;
+      if (r.source) r.source.durable = undefined; // rewritten: flushed again below
       r.stages.trim = {
         at: new Date().toISOString(),
         allocatedBefore: before,
         allocatedAfter: after,
       };
     });
+    manifest.flushInBackground(
+      params.disk,
+      'source',
+      source.jobId ?? '',
+      source.file,
+    );
     const seconds = (Date.now() - started) / 1000;
     context.log(
       `trim: allocated ${before} -> ${after} bytes in ${seconds.toFixed(1)} s`,

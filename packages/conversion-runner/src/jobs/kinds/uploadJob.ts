@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertImportableQcow2, qemuImgInfo } from '../../convert/QemuImg';
 import { RunnerError } from '../../RunnerError';
 import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
@@ -44,6 +45,7 @@ export const uploadJob = defineJobKind<UploadParams>({
     'S3 multipart upload of the qcow2 (resumable, size and ETag verified).',
   paramsSchema: uploadParamsSchema,
   vmOf: params => params.vm,
+  disksOf: params => [params.disk],
   redact: params => params,
   validate: (_params, services) => {
     if (!services.config.s3Credentials) {
@@ -60,6 +62,8 @@ export const uploadJob = defineJobKind<UploadParams>({
   run: async (params, context) => {
     const manifest = new VmManifest(context.scratch, params.vm);
     const qcow2 = await manifest.requireQcow2(params.disk, 'upload');
+    // What Scaleway imports: checked here too, so gigabytes are not sent for an object it would refuse.
+    assertImportableQcow2(qcow2.file, await qemuImgInfo(qcow2.file, 'qcow2'));
     const endpoint = context.config.s3.endpoint.replace(
       '{region}',
       params.region,

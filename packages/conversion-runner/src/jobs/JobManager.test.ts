@@ -1,0 +1,166 @@
+import { mkdtemp, rm } from 'fs/promises';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { z } from 'zod';
+import { resolveRunnerConfig } from '../config/RunnerConfig';
+import { AllowedHosts } from '../export/AllowedHosts';
+import { ScratchSpace } from '../scratch/ScratchSpace';
+import { defineJobKind, JobServices } from './JobKind';
+import { JobManager } from './JobManager';
+
+/** A kind whose runs wait for the test to let them finish, recording what ran at the same time. */
+function gatedKinds() {
+  const running: string[] = [];
+  const overlaps: string[][] = [];
+  const gates = new Map<string, () => void>();
+  const run = async (label: string) => {
+    running.push(label);
+    overlaps.push([...running].sort());
+    await new Promise<void>(resolve => gates.set(label, resolve));
+    running.splice(running.indexOf(label), 1);
+    return { label };
+  };
+  const schema = z
+    .object({
+      vm: z.string(),
+      disk: z.string().optional(),
+      secret: z.string().optional(),
+    })
+    .strict();
+  const base = {
+    description: 'test',
+    paramsSchema: schema,
+    vmOf: (p: z.infer<typeof schema>) => p.vm,
+    redact: (p: z.infer<typeof schema>) => ({
+      ...p,
+      secret: p.secret && '***',
+    }),
+    identity: (p: z.infer<typeof schema>) => ({ ...p, secret: undefined }),
+    scratchNeeded: async () => 0,
+  };
+  const kinds = [
+    defineJobKind({
+      ...base,
+      kind: 'disk_job',
+      disksOf: p => [p.disk!],
+      run: p => run(`${p.vm}/${p.disk}`),
+    }),
+    defineJobKind({ ...base, kind: 'vm_job', run: p => run(`${p.vm}/*`) }),
+  ];
+  const release = async (label: string) => {
+    for (let i = 0; i < 200 && !gates.has(label); i++)
+      await new Promise(resolve => setTimeout(resolve, 5));
+    gates.get(label)!();
+    gates.delete(label);
+  };
+  return { kinds, overlaps, release };
+}
+
+describe('JobManager', () => {
+  let root: string;
+  let services: JobServices;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vmware2scw-jobs-'));
+    const scratch = new ScratchSpace({ root, reserveBytes: 0 });
+    await scratch.init();
+    services = {
+      scratch,
+      config: resolveRunnerConfig(
+        {},
+        { VMWARE2SCW_RUNNER_TOKEN: 'x'.repeat(16) },
+      ),
+      accel: { mode: 'tcg', reason: 'test', probedAt: '', probeMs: 0 },
+      allowedHosts: new AllowedHosts([]),
+    };
+  });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+
+  it('never runs two jobs on the same disk, nor a VM-wide job beside any job of that VM', async () => {
+    const { kinds, overlaps, release } = gatedKinds();
+    const jobs = new JobManager({
+      kinds,
+      services,
+      concurrency: 4,
+      logLines: 100,
+    });
+    jobs.submit({
+      idempotencyKey: 'a',
+      kind: 'disk_job',
+      params: { vm: 'vm-1', disk: 'disk-0' },
+    });
+    jobs.submit({
+      idempotencyKey: 'b',
+      kind: 'disk_job',
+      params: { vm: 'vm-1', disk: 'disk-1' },
+    });
+    jobs.submit({
+      idempotencyKey: 'c',
+      kind: 'disk_job',
+      params: { vm: 'vm-1', disk: 'disk-0' },
+    });
+    jobs.submit({
+      idempotencyKey: 'd',
+      kind: 'vm_job',
+      params: { vm: 'vm-1' },
+    });
+    jobs.submit({
+      idempotencyKey: 'e',
+      kind: 'disk_job',
+      params: { vm: 'vm-2', disk: 'disk-0' },
+    });
+    await release('vm-2/disk-0');
+    await release('vm-1/disk-0');
+    await release('vm-1/disk-1');
+    await release('vm-1/disk-0'); // the second job on disk-0
+    await release('vm-1/*');
+    await jobs.whenIdle();
+    const clashes = overlaps
+      .map(set => set.filter(label => label.startsWith('vm-1/')))
+      .filter(
+        vm1 =>
+          new Set(vm1).size !== vm1.length || // a disk twice
+          (vm1.includes('vm-1/*') && vm1.length > 1), // a VM-wide job beside another
+      );
+    expect(clashes).toEqual([]);
+    // different disks of one VM (and other VMs) did run side by side
+    expect(overlaps).toContainEqual([
+      'vm-1/disk-0',
+      'vm-1/disk-1',
+      'vm-2/disk-0',
+    ]);
+    expect(jobs.list().map(job => job.state)).toEqual(
+      Array(5).fill('succeeded'),
+    );
+  });
+
+  it('treats a refreshed secret as the same job, and keeps its hash out of the record', async () => {
+    const { kinds, release } = gatedKinds();
+    const jobs = new JobManager({
+      kinds,
+      services,
+      concurrency: 1,
+      logLines: 100,
+    });
+    const first = jobs.submit({
+      idempotencyKey: 'k',
+      kind: 'disk_job',
+      params: { vm: 'vm-3', disk: 'disk-0', secret: 'cookie-1' },
+    });
+    const second = jobs.submit({
+      idempotencyKey: 'k',
+      kind: 'disk_job',
+      params: { vm: 'vm-3', disk: 'disk-0', secret: 'cookie-2' },
+    });
+    expect(second).toMatchObject({ created: false, job: { id: first.job.id } });
+    expect(JSON.stringify(second.job)).not.toContain('cookie-');
+    expect(() =>
+      jobs.submit({
+        idempotencyKey: 'k',
+        kind: 'disk_job',
+        params: { vm: 'vm-3', disk: 'disk-1', secret: 'cookie-1' },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT' }));
+    await release('vm-3/disk-0');
+    await jobs.whenIdle();
+  });
+});
