@@ -6,6 +6,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { BuildMiddleware } from '@smithy/types';
 import { createReadStream } from 'fs';
 import { open, stat } from 'fs/promises';
 import { RunnerError } from '../RunnerError';
@@ -122,10 +123,9 @@ export async function uploadDisk(options: {
   }
 
   const digests = new FileDigests(file, info.size, plan.partSize);
-  const middlewareName = `vmware2scw-integrity-${Math.random()
-    .toString(36)
-    .slice(2)}`;
-  client.middlewareStack.add(
+  const removeIntegrity = addBuildMiddleware(
+    client,
+    'integrity',
     (next, context) => async (args: any) => {
       const command = context.commandName;
       if (command === 'UploadPartCommand' || command === 'PutObjectCommand') {
@@ -139,7 +139,6 @@ export async function uploadDisk(options: {
       }
       return next(args);
     },
-    { step: 'build', name: middlewareName },
   );
   try {
     let bytesSent = 0;
@@ -186,7 +185,7 @@ export async function uploadDisk(options: {
       bytesSent,
     );
   } finally {
-    client.middlewareStack.remove(middlewareName);
+    removeIntegrity();
     await digests.close();
   }
 }
@@ -229,10 +228,9 @@ async function freshUpload(
 ): Promise<void> {
   await journal.reset();
   const sent = new Map<number, string>();
-  const middlewareName = `vmware2scw-journal-${Math.random()
-    .toString(36)
-    .slice(2)}`;
-  client.middlewareStack.add(
+  const removeJournal = addBuildMiddleware(
+    client,
+    'journal',
     (next, context) => async (args: any) => {
       const command = context.commandName;
       const output: any = await next(args);
@@ -255,7 +253,6 @@ async function freshUpload(
       if (command === 'PutObjectCommand') sent.set(1, await digests.partMd5(1));
       return output;
     },
-    { step: 'build', name: middlewareName },
   );
   const body = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const upload = new Upload({
@@ -316,7 +313,7 @@ async function freshUpload(
     });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    client.middlewareStack.remove(middlewareName);
+    removeJournal();
   }
 }
 
@@ -474,4 +471,20 @@ async function verifyObject(
     new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }),
   );
   return head.ContentLength === size && stripEtag(head.ETag) === etag;
+}
+
+/**
+ * Adds a build-step middleware under a name of its own (several uploads may share a client) and
+ * returns the function that removes it.
+ */
+function addBuildMiddleware(
+  client: S3Client,
+  label: string,
+  middleware: BuildMiddleware<any, any>,
+): () => void {
+  const name = `vmware2scw-${label}-${Math.random().toString(36).slice(2)}`;
+  client.middlewareStack.add(middleware, { step: 'build', name });
+  return () => {
+    client.middlewareStack.remove(name);
+  };
 }
