@@ -123,6 +123,7 @@ export async function uploadDisk(options: {
   }
 
   const digests = new FileDigests(file, info.size, plan.partSize);
+  const run: UploadRun = { ...options, client, plan, journal, digests };
   const removeIntegrity = addBuildMiddleware(
     client,
     'integrity',
@@ -144,22 +145,14 @@ export async function uploadDisk(options: {
     let bytesSent = 0;
     let resumedParts = 0;
     if (journal.data.uploadId) {
-      const resumed = await resumeUpload(
-        client,
-        target,
-        file,
-        plan,
-        journal,
-        digests,
-        options,
-      );
+      const resumed = await resumeUpload(run);
       if (resumed) {
         resumedParts = resumed.reusedParts;
         bytesSent = resumed.bytesSent;
       }
     }
     if (!journal.data.completed) {
-      await freshUpload(client, target, file, plan, journal, digests, options);
+      await freshUpload(run);
       bytesSent += plan.size;
     }
     const sha256 = await digests.sha256();
@@ -212,20 +205,23 @@ function result(
   };
 }
 
+/** What the fresh and the resumed upload paths work with. */
+type UploadRun = {
+  client: S3Client;
+  target: S3Target;
+  file: string;
+  plan: MultipartPlan;
+  journal: UploadJournal;
+  digests: FileDigests;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+};
+
 /** Streaming path: lib-storage reads the file once; a middleware journals each part as the server accepts it. */
-async function freshUpload(
-  client: S3Client,
-  target: S3Target,
-  file: string,
-  plan: MultipartPlan,
-  journal: UploadJournal,
-  digests: FileDigests,
-  options: {
-    signal?: AbortSignal;
-    log: (line: string) => void;
-    onProgress?: (done: number, total: number) => void;
-  },
-): Promise<void> {
+async function freshUpload(run: UploadRun): Promise<void> {
+  const { client, target, file, plan, journal, digests } = run;
+  const options = run;
   await journal.reset();
   const sent = new Map<number, string>();
   const removeJournal = addBuildMiddleware(
@@ -323,18 +319,10 @@ async function freshUpload(
  * Returns undefined when the upload id is gone (expired or aborted): the caller starts over.
  */
 async function resumeUpload(
-  client: S3Client,
-  target: S3Target,
-  file: string,
-  plan: MultipartPlan,
-  journal: UploadJournal,
-  digests: FileDigests,
-  options: {
-    signal?: AbortSignal;
-    log: (line: string) => void;
-    onProgress?: (done: number, total: number) => void;
-  },
+  run: UploadRun,
 ): Promise<{ reusedParts: number; bytesSent: number } | undefined> {
+  const { client, target, file, plan, journal, digests } = run;
+  const options = run;
   const uploadId = journal.data.uploadId!;
   const onServer = new Map<number, string>();
   try {
