@@ -6,7 +6,8 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const [path = '/', out = 'data/screenshots/catalog.png'] = process.argv.slice(2);
+const [path = '/', out = 'data/screenshots/catalog.png'] =
+  process.argv.slice(2);
 const base = process.env.APP_URL ?? 'http://localhost:3000';
 
 const browser = await chromium.launch({
@@ -23,8 +24,13 @@ const browser = await chromium.launch({
   ],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(new URL(path, base).toString(), { waitUntil: 'networkidle', timeout: 120_000 });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 900 },
+  });
+  await page.goto(new URL(path, base).toString(), {
+    waitUntil: 'networkidle',
+    timeout: 120_000,
+  });
   const enter = page.getByRole('button', { name: 'Enter' });
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   // Either the sign-in page (guest) or the app itself, once the bundle has rendered.

@@ -15,6 +15,8 @@ if [ -z "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ] &&
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
 fi
 
+echo '--- formatting (prettier)'
+yarn prettier --check . >/dev/null || { yarn prettier --list-different .; echo 'Run: yarn prettier --write .' >&2; exit 1; }
 echo '--- type-check'
 yarn tsc
 echo '--- lint'

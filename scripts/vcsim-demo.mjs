@@ -10,12 +10,25 @@ import { createInterface } from 'node:readline';
 
 process.chdir(new URL('..', import.meta.url).pathname);
 const vms = process.argv[2] ?? '4';
-const bin = execFileSync('plugins/vmware2scw-node/vcsim/build.sh', { encoding: 'utf8' }).trim().split('\n').pop();
+const bin = execFileSync('plugins/vmware2scw-node/vcsim/build.sh', {
+  encoding: 'utf8',
+})
+  .trim()
+  .split('\n')
+  .pop();
 const password = process.env.VCSIM_PASSWORD ?? 'vcsim-demo-password';
-const child = spawn(bin, ['-l', '127.0.0.1:8989', '-stage', '-vm', vms, '-cluster', '2'], {
-  env: { ...process.env, VCSIM_USERNAME: 'migration@vsphere.local', VCSIM_PASSWORD: password },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  bin,
+  ['-l', '127.0.0.1:8989', '-stage', '-vm', vms, '-cluster', '2'],
+  {
+    env: {
+      ...process.env,
+      VCSIM_USERNAME: 'migration@vsphere.local',
+      VCSIM_PASSWORD: password,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const [line] = await new Promise(resolve => {
   createInterface({ input: child.stdout }).once('line', l => resolve([l]));
 });
@@ -39,10 +52,14 @@ catalog:
           schedule: { frequency: { minutes: 5 }, timeout: { minutes: 3 } }
 `,
 );
-console.log(`vcsim: ${info.url} (${info.vms} VMs), thumbprint ${info.thumbprintSha256}`);
+console.log(
+  `vcsim: ${info.url} (${info.vms} VMs), thumbprint ${info.thumbprintSha256}`,
+);
 console.log('wrote app-config.vcsim.local.yaml; start the product with:');
 console.log(
-  `  VCSIM_PASSWORD=${process.env.VCSIM_PASSWORD ? '$VCSIM_PASSWORD' : password} ./scripts/start.sh --config ${process.cwd()}/app-config.yaml --config ${process.cwd()}/app-config.vcsim.local.yaml`,
+  `  VCSIM_PASSWORD=${
+    process.env.VCSIM_PASSWORD ? '$VCSIM_PASSWORD' : password
+  } ./scripts/start.sh --config ${process.cwd()}/app-config.yaml --config ${process.cwd()}/app-config.vcsim.local.yaml`,
 );
 process.on('SIGINT', () => child.kill());
 child.on('exit', code => process.exit(code ?? 0));

@@ -16,8 +16,12 @@ const membership: Record<string, string[]> = {
 const policy = new Vmware2scwPermissionPolicy({
   admins: ['group:default/platform-team', 'user:default/carol'],
   getUserInfo: async user => {
-    const ref = (user.credentials.principal as { userEntityRef: string }).userEntityRef;
-    return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(membership[ref] ?? [])] };
+    const ref = (user.credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(membership[ref] ?? [])],
+    };
   },
 });
 
@@ -28,7 +32,12 @@ const as = (ref: string) => ({
 
 describe('Vmware2scwPermissionPolicy', () => {
   it('lets every signed-in user read vmware2scw plans and status', async () => {
-    expect(await policy.handle({ permission: planReadPermission }, as('user:default/bob'))).toEqual({
+    expect(
+      await policy.handle(
+        { permission: planReadPermission },
+        as('user:default/bob'),
+      ),
+    ).toEqual({
       result: AuthorizeResult.ALLOW,
     });
   });
@@ -36,21 +45,35 @@ describe('Vmware2scwPermissionPolicy', () => {
   it('lets platform-team members and listed users change plans and approve waves', async () => {
     for (const who of ['user:default/alice', 'user:default/carol']) {
       for (const permission of [planCreatePermission, waveApprovePermission]) {
-        expect((await policy.handle({ permission }, as(who))).result).toBe(AuthorizeResult.ALLOW);
+        expect((await policy.handle({ permission }, as(who))).result).toBe(
+          AuthorizeResult.ALLOW,
+        );
       }
     }
   });
 
   it('refuses changes to others, and to callers without a user', async () => {
-    expect((await policy.handle({ permission: waveApprovePermission }, as('user:default/bob'))).result).toBe(
-      AuthorizeResult.DENY,
-    );
-    expect((await policy.handle({ permission: planCreatePermission })).result).toBe(AuthorizeResult.DENY);
+    expect(
+      (
+        await policy.handle(
+          { permission: waveApprovePermission },
+          as('user:default/bob'),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
+    expect(
+      (await policy.handle({ permission: planCreatePermission })).result,
+    ).toBe(AuthorizeResult.DENY);
   });
 
   it('leaves the rest of Backstage open to signed-in users', async () => {
-    expect((await policy.handle({ permission: catalogEntityReadPermission }, as('user:default/bob'))).result).toBe(
-      AuthorizeResult.ALLOW,
-    );
+    expect(
+      (
+        await policy.handle(
+          { permission: catalogEntityReadPermission },
+          as('user:default/bob'),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
   });
 });

@@ -1,6 +1,4 @@
-import type {
-  BackstageUserInfo,
-} from '@backstage/backend-plugin-api';
+import type { BackstageUserInfo } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   type PolicyDecision,
@@ -27,7 +25,10 @@ export class Vmware2scwPermissionPolicy implements PermissionPolicy {
     },
   ) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     const { permission } = request;
     if (!permission.name.startsWith('vmware2scw.')) {
       return { result: AuthorizeResult.ALLOW };
@@ -38,8 +39,11 @@ export class Vmware2scwPermissionPolicy implements PermissionPolicy {
     if (!user) {
       return { result: AuthorizeResult.DENY };
     }
-    const { ownershipEntityRefs, userEntityRef } = await this.options.getUserInfo(user);
-    const refs = new Set([userEntityRef, ...ownershipEntityRefs].map(r => r.toLowerCase()));
+    const { ownershipEntityRefs, userEntityRef } =
+      await this.options.getUserInfo(user);
+    const refs = new Set(
+      [userEntityRef, ...ownershipEntityRefs].map(r => r.toLowerCase()),
+    );
     const isAdmin = this.options.admins.some(a => refs.has(a.toLowerCase()));
     return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
   }

@@ -15,7 +15,9 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 // catalog, with VM entities from vCenters and RVTools exports
 backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@internal/plugin-catalog-backend-module-vmware2scw'));
 

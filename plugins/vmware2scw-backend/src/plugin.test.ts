@@ -9,17 +9,32 @@ const TOKEN = 'runner-token-do-not-leak-0123';
 const configured = {
   vmware2scw: {
     vcenters: [
-      { id: 'vc-a', url: 'https://vc-a.example/sdk', username: 'u', password: PASSWORD },
-      { id: 'vc-b', url: 'https://vc-b.example', username: 'u', password: PASSWORD },
+      {
+        id: 'vc-a',
+        url: 'https://vc-a.example/sdk',
+        username: 'u',
+        password: PASSWORD,
+      },
+      {
+        id: 'vc-b',
+        url: 'https://vc-b.example',
+        username: 'u',
+        password: PASSWORD,
+      },
     ],
-    conversion: { runners: [{ id: 'r1', url: 'http://127.0.0.1:7080', token: TOKEN }] },
+    conversion: {
+      runners: [{ id: 'r1', url: 'http://127.0.0.1:7080', token: TOKEN }],
+    },
   },
 };
 
 describe('vmware2scw backend plugin', () => {
   it('answers /health without credentials, with counts and never secrets', async () => {
     const { server } = await startTestBackend({
-      features: [vmware2scwPlugin, mockServices.rootConfig.factory({ data: configured })],
+      features: [
+        vmware2scwPlugin,
+        mockServices.rootConfig.factory({ data: configured }),
+      ],
     });
     const res = await request(server)
       .get('/api/vmware2scw/health')
@@ -50,12 +65,22 @@ describe('vmware2scw backend plugin', () => {
           mockServices.rootConfig.factory({
             data: {
               vmware2scw: {
-                vcenters: [{ id: 'vc-a', url: 'https://vc-a', username: 'u', password: PASSWORD, insecure: true }],
+                vcenters: [
+                  {
+                    id: 'vc-a',
+                    url: 'https://vc-a',
+                    username: 'u',
+                    password: PASSWORD,
+                    insecure: true,
+                  },
+                ],
               },
             },
           }),
         ],
       }),
-    ).rejects.toThrow(/vmware2scw\.vcenters\[0\]\.thumbprint: required when insecure is true/);
+    ).rejects.toThrow(
+      /vmware2scw\.vcenters\[0\]\.thumbprint: required when insecure is true/,
+    );
   });
 });

@@ -31,7 +31,13 @@ export const vmware2scwPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         logger.info(
-          `vmware2scw ${version}: ${settings.vcenters.length} vCenter(s), ${settings.conversion.runners.length} conversion runner(s), Scaleway ${settings.scaleway ? `zone ${settings.scaleway.defaultZone}` : 'not configured'}`,
+          `vmware2scw ${version}: ${settings.vcenters.length} vCenter(s), ${
+            settings.conversion.runners.length
+          } conversion runner(s), Scaleway ${
+            settings.scaleway
+              ? `zone ${settings.scaleway.defaultZone}`
+              : 'not configured'
+          }`,
         );
       },
     });

@@ -15,7 +15,11 @@ export * from './problems/Problem';
 export * from './problems/PlanningError';
 export { didYouMean } from './text/didYouMean';
 export { isRfc1123Label, toRfc1123Label } from './text/rfc1123';
-export { compileGlob, isGlobLiteral, type GlobPattern } from './patterns/GlobPattern';
+export {
+  compileGlob,
+  isGlobLiteral,
+  type GlobPattern,
+} from './patterns/GlobPattern';
 
 export * from './filters/VmFilter';
 export * from './filters/UserRegex';

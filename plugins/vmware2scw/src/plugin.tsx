@@ -25,7 +25,8 @@ export const vmMigrationCard = EntityCardBlueprint.make({
   name: 'vm-migration',
   params: {
     filter: { kind: 'resource', 'spec.type': VM_ENTITY_TYPE },
-    loader: () => import('./components/VmMigrationCard').then(m => <m.VmMigrationCard />),
+    loader: () =>
+      import('./components/VmMigrationCard').then(m => <m.VmMigrationCard />),
   },
 });
 
@@ -35,7 +36,8 @@ export const migrationPage = PageBlueprint.make({
     title: 'VM migration',
     icon: <CloudUploadIcon />,
     routeRef: rootRouteRef,
-    loader: () => import('./components/MigrationPage').then(m => <m.MigrationPage />),
+    loader: () =>
+      import('./components/MigrationPage').then(m => <m.MigrationPage />),
   },
 });
 

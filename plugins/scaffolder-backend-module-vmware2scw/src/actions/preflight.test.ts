@@ -1,5 +1,8 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import type { Vmware2scwApi, Vmware2scwHealth } from '@internal/plugin-vmware2scw-node';
+import type {
+  Vmware2scwApi,
+  Vmware2scwHealth,
+} from '@internal/plugin-vmware2scw-node';
 import { createPreflightAction } from './preflight';
 
 const ready: Vmware2scwHealth = {
@@ -20,15 +23,24 @@ describe('vmware2scw:preflight', () => {
     const { api, action } = actionWith(ready);
     const ctx = createMockActionContext({ input: {} });
     await action.handler(ctx);
-    expect(api.getHealth).toHaveBeenCalledWith({ credentials: expect.objectContaining({ principal: expect.anything() }) });
+    expect(api.getHealth).toHaveBeenCalledWith({
+      credentials: expect.objectContaining({ principal: expect.anything() }),
+    });
     expect(ctx.output).toHaveBeenCalledWith('vcenters', 1);
     expect(ctx.output).toHaveBeenCalledWith('runners', 2);
     expect(ctx.output).toHaveBeenCalledWith('zone', 'fr-par-1');
   });
 
   it('fails naming every missing piece of configuration', async () => {
-    const { action } = actionWith({ ...ready, vcenters: 0, runners: 0, scaleway: { configured: false } });
-    await expect(action.handler(createMockActionContext({ input: {} }))).rejects.toThrow(
+    const { action } = actionWith({
+      ...ready,
+      vcenters: 0,
+      runners: 0,
+      scaleway: { configured: false },
+    });
+    await expect(
+      action.handler(createMockActionContext({ input: {} })),
+    ).rejects.toThrow(
       /configure a vCenter \(vmware2scw\.vcenters\), a Scaleway account \(vmware2scw\.scaleway\), a conversion runner/,
     );
   });

@@ -16,11 +16,23 @@ export function createPreflightAction(options: { api: Vmware2scwApi }) {
     schema: {
       input: {
         requireVcenter: z =>
-          z.boolean().default(true).describe('Fail when no vCenter is configured').optional(),
+          z
+            .boolean()
+            .default(true)
+            .describe('Fail when no vCenter is configured')
+            .optional(),
         requireScaleway: z =>
-          z.boolean().default(true).describe('Fail when no Scaleway account is configured').optional(),
+          z
+            .boolean()
+            .default(true)
+            .describe('Fail when no Scaleway account is configured')
+            .optional(),
         requireRunners: z =>
-          z.boolean().default(true).describe('Fail when no conversion runner is configured').optional(),
+          z
+            .boolean()
+            .default(true)
+            .describe('Fail when no conversion runner is configured')
+            .optional(),
       },
       output: {
         version: z => z.string().describe('Version of the vmware2scw backend'),
@@ -42,16 +54,21 @@ export function createPreflightAction(options: { api: Vmware2scwApi }) {
         missing.push('a conversion runner (vmware2scw.conversion.runners)');
       if (missing.length > 0) {
         throw new InputError(
-          `vmware2scw is not ready for migrations: configure ${missing.join(', ')} in the backend's app-config, or relax the requirement in the template step's input.`,
+          `vmware2scw is not ready for migrations: configure ${missing.join(
+            ', ',
+          )} in the backend's app-config, or relax the requirement in the template step's input.`,
         );
       }
       ctx.logger.info(
-        `vmware2scw ${health.version}: ${health.vcenters} vCenter(s), ${health.runners} runner(s), zone ${health.scaleway.defaultZone ?? 'none'}`,
+        `vmware2scw ${health.version}: ${health.vcenters} vCenter(s), ${
+          health.runners
+        } runner(s), zone ${health.scaleway.defaultZone ?? 'none'}`,
       );
       ctx.output('version', health.version);
       ctx.output('vcenters', health.vcenters);
       ctx.output('runners', health.runners);
-      if (health.scaleway.defaultZone) ctx.output('zone', health.scaleway.defaultZone);
+      if (health.scaleway.defaultZone)
+        ctx.output('zone', health.scaleway.defaultZone);
     },
   });
 }

@@ -25,9 +25,18 @@ export const spec = {
         additionalProperties: false,
         properties: {
           status: { type: 'string', enum: ['ok'] },
-          version: { type: 'string', description: 'Version of @internal/plugin-vmware2scw-backend.' },
-          vcenters: { type: 'integer', description: 'Number of configured vCenters.' },
-          runners: { type: 'integer', description: 'Number of configured conversion runners.' },
+          version: {
+            type: 'string',
+            description: 'Version of @internal/plugin-vmware2scw-backend.',
+          },
+          vcenters: {
+            type: 'integer',
+            description: 'Number of configured vCenters.',
+          },
+          runners: {
+            type: 'integer',
+            description: 'Number of configured conversion runners.',
+          },
           scaleway: {
             type: 'object',
             required: ['configured'],
@@ -51,7 +60,9 @@ export const spec = {
           '200': {
             description: 'The plugin is up.',
             content: {
-              'application/json': { schema: { $ref: '#/components/schemas/Health' } },
+              'application/json': {
+                schema: { $ref: '#/components/schemas/Health' },
+              },
             },
           },
         },

@@ -8,7 +8,9 @@ export interface RouterOptions {
   version: string;
 }
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { settings, version } = options;
   const router = createValidatedOpenApiRouter<typeof spec>(spec);
   router.use(express.json());

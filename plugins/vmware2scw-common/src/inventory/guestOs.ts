@@ -22,4 +22,3 @@ export function osFamilyOf(guestId?: string, guestFullName?: string): OsFamily {
   if (LINUX_FULL_NAME.test(name)) return 'linux';
   return 'other';
 }
-

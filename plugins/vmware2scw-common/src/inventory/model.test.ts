@@ -19,16 +19,26 @@ describe('inventory model', () => {
       disks: [{ key: 2000, label: 'Hard disk 1', capacityBytes: 10 * 2 ** 30 }],
     });
     expect(vm.folderPath).toBe('/');
-    expect(vm.disks[0]).toMatchObject({ diskMode: 'persistent', rdm: 'none', sharing: 'sharingNone' });
+    expect(vm.disks[0]).toMatchObject({
+      diskMode: 'persistent',
+      rdm: 'none',
+      sharing: 'sharingNone',
+    });
     expect(vm.snapshotCount).toBe(0);
     expect(vm.toolsStatus).toBe('unknown');
     expect(vmTotalDiskBytes(vm)).toBe(10 * 2 ** 30);
   });
 
   it('rejects a VM without vCPU or with an unknown power state, naming the field', () => {
-    const res = vmSchema.safeParse({ ...minimalVm, numCpu: 0, powerState: 'on' });
+    const res = vmSchema.safeParse({
+      ...minimalVm,
+      numCpu: 0,
+      powerState: 'on',
+    });
     expect(res.success).toBe(false);
-    const paths = res.success ? [] : res.error.issues.map(i => i.path.join('.'));
+    const paths = res.success
+      ? []
+      : res.error.issues.map(i => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['numCpu', 'powerState']));
   });
 

@@ -10,7 +10,11 @@ import { z } from 'zod';
 export const osFamilySchema = z.enum(['linux', 'windows', 'other']);
 export type OsFamily = z.infer<typeof osFamilySchema>;
 
-export const powerStateSchema = z.enum(['poweredOn', 'poweredOff', 'suspended']);
+export const powerStateSchema = z.enum([
+  'poweredOn',
+  'poweredOff',
+  'suspended',
+]);
 export type PowerState = z.infer<typeof powerStateSchema>;
 
 export const firmwareSchema = z.enum(['bios', 'efi']);
@@ -34,7 +38,13 @@ export type RdmKind = z.infer<typeof rdmKindSchema>;
 export const diskSharingSchema = z.enum(['sharingNone', 'sharingMultiWriter']);
 export type DiskSharing = z.infer<typeof diskSharingSchema>;
 
-export const controllerTypeSchema = z.enum(['scsi', 'sata', 'ide', 'nvme', 'other']);
+export const controllerTypeSchema = z.enum([
+  'scsi',
+  'sata',
+  'ide',
+  'nvme',
+  'other',
+]);
 export type ControllerType = z.infer<typeof controllerTypeSchema>;
 
 export const diskControllerSchema = z.object({
@@ -196,7 +206,9 @@ export const hostSchema = z.object({
   memoryBytes: z.number().int().nonnegative().optional(),
   /** ESXi version, e.g. `8.0.2`. */
   version: z.string().optional(),
-  connectionState: z.enum(['connected', 'disconnected', 'notResponding']).optional(),
+  connectionState: z
+    .enum(['connected', 'disconnected', 'notResponding'])
+    .optional(),
   inMaintenanceMode: z.boolean().optional(),
 });
 export type Host = z.infer<typeof hostSchema>;

@@ -34,7 +34,9 @@ export class Vmware2scwApiClient implements Vmware2scwApi {
     },
   ) {}
 
-  async getHealth(options?: Vmware2scwRequestOptions): Promise<Vmware2scwHealth> {
+  async getHealth(
+    options?: Vmware2scwRequestOptions,
+  ): Promise<Vmware2scwHealth> {
     return this.request<Vmware2scwHealth>('GET', '/health', options);
   }
 
@@ -47,7 +49,8 @@ export class Vmware2scwApiClient implements Vmware2scwApi {
     const { discovery, auth } = this.deps;
     const baseUrl = await discovery.getBaseUrl('vmware2scw');
     const { token } = await auth.getPluginRequestToken({
-      onBehalfOf: options?.credentials ?? (await auth.getOwnServiceCredentials()),
+      onBehalfOf:
+        options?.credentials ?? (await auth.getOwnServiceCredentials()),
       targetPluginId: 'vmware2scw',
     });
     const res = await (this.deps.fetch ?? fetch)(`${baseUrl}${path}`, {
@@ -71,6 +74,7 @@ export const vmware2scwApiServiceRef = createServiceRef<Vmware2scwApi>({
     createServiceFactory({
       service,
       deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-      factory: ({ discovery, auth }) => new Vmware2scwApiClient({ discovery, auth }),
+      factory: ({ discovery, auth }) =>
+        new Vmware2scwApiClient({ discovery, auth }),
     }),
 });

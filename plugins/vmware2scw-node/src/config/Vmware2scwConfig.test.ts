@@ -1,5 +1,8 @@
 import { ConfigReader } from '@backstage/config';
-import { readVmware2scwConfig, Vmware2scwConfigError } from './Vmware2scwConfig';
+import {
+  readVmware2scwConfig,
+  Vmware2scwConfigError,
+} from './Vmware2scwConfig';
 
 const SECRET_KEY = '11111111-2222-3333-4444-555555555555';
 const PASSWORD = 's3cr3t-Passw0rd!';
@@ -38,7 +41,8 @@ function issuesOf(data: unknown): Array<{ key: string; message: string }> {
   } catch (e) {
     expect(e).toBeInstanceOf(Vmware2scwConfigError);
     const err = e as Vmware2scwConfigError;
-    for (const s of [PASSWORD, SECRET_KEY, TOKEN]) expect(err.message).not.toContain(s);
+    for (const s of [PASSWORD, SECRET_KEY, TOKEN])
+      expect(err.message).not.toContain(s);
     return err.issues;
   }
   throw new Error('expected the configuration to be rejected');
@@ -77,8 +81,14 @@ describe('readVmware2scwConfig', () => {
     const issues = issuesOf({
       ...valid,
       vcenters: [{ ...valid.vcenters[0], url: 'ftp://x', thumbprint: 'nope' }],
-      scaleway: { ...valid.scaleway, secretKey: `not-a-uuid-${SECRET_KEY}`, defaultZone: 'fr-lyo-1' },
-      conversion: { runners: [{ id: 'Runner 1', url: 'http://r', token: 'short' }] },
+      scaleway: {
+        ...valid.scaleway,
+        secretKey: `not-a-uuid-${SECRET_KEY}`,
+        defaultZone: 'fr-lyo-1',
+      },
+      conversion: {
+        runners: [{ id: 'Runner 1', url: 'http://r', token: 'short' }],
+      },
     });
     const keys = issues.map(i => i.key);
     expect(keys).toEqual(
@@ -91,7 +101,9 @@ describe('readVmware2scwConfig', () => {
         'vmware2scw.conversion.runners[0].token',
       ]),
     );
-    expect(issues.find(i => i.key.endsWith('defaultZone'))!.message).toContain('fr-par-1');
+    expect(issues.find(i => i.key.endsWith('defaultZone'))!.message).toContain(
+      'fr-par-1',
+    );
   });
 
   it('says where to get a missing secret from', () => {
@@ -108,18 +120,39 @@ describe('readVmware2scwConfig', () => {
       ...valid,
       conversion: { runners: [{ ...valid.conversion.runners[0], url }] },
     });
-    expect(read(runner('http://localhost:7080')).conversion.runners).toHaveLength(1);
+    expect(
+      read(runner('http://localhost:7080')).conversion.runners,
+    ).toHaveLength(1);
     expect(issuesOf(runner('http://runner-1.example:7080'))).toEqual([
-      { key: 'vmware2scw.conversion.runners[0].url', message: expect.stringContaining('only accepted for localhost') },
+      {
+        key: 'vmware2scw.conversion.runners[0].url',
+        message: expect.stringContaining('only accepted for localhost'),
+      },
     ]);
     expect(
-      issuesOf({ ...valid, vcenters: [{ ...valid.vcenters[0], url: 'http://vcenter.example/sdk' }] }),
-    ).toEqual([{ key: 'vmware2scw.vcenters[0].url', message: expect.stringContaining('expected https') }]);
+      issuesOf({
+        ...valid,
+        vcenters: [{ ...valid.vcenters[0], url: 'http://vcenter.example/sdk' }],
+      }),
+    ).toEqual([
+      {
+        key: 'vmware2scw.vcenters[0].url',
+        message: expect.stringContaining('expected https'),
+      },
+    ]);
   });
 
   it('rejects a transit bucket outside the default zone region', () => {
-    expect(issuesOf({ ...valid, scaleway: { ...valid.scaleway, s3Region: 'nl-ams' } })).toEqual([
-      { key: 'vmware2scw.scaleway.s3Region', message: expect.stringContaining('fr-par') },
+    expect(
+      issuesOf({
+        ...valid,
+        scaleway: { ...valid.scaleway, s3Region: 'nl-ams' },
+      }),
+    ).toEqual([
+      {
+        key: 'vmware2scw.scaleway.s3Region',
+        message: expect.stringContaining('fr-par'),
+      },
     ]);
   });
 
@@ -127,12 +160,17 @@ describe('readVmware2scwConfig', () => {
     const issues = issuesOf({
       ...valid,
       vcenter: {},
-      conversion: { runners: [valid.conversion.runners[0], valid.conversion.runners[0]] },
+      conversion: {
+        runners: [valid.conversion.runners[0], valid.conversion.runners[0]],
+      },
     });
     expect(issues).toEqual(
       expect.arrayContaining([
         { key: 'vmware2scw', message: expect.stringContaining('"vcenter"') },
-        { key: 'vmware2scw.conversion.runners[1].id', message: expect.stringContaining('duplicate') },
+        {
+          key: 'vmware2scw.conversion.runners[1].id',
+          message: expect.stringContaining('duplicate'),
+        },
       ]),
     );
   });

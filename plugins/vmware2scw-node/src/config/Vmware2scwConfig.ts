@@ -27,7 +27,10 @@ const SHA256_FINGERPRINT = /^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i;
 const id = (what: string) =>
   z
     .string({ required_error: `required: a short id for this ${what}` })
-    .regex(ID, `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`);
+    .regex(
+      ID,
+      `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`,
+    );
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -48,7 +51,12 @@ const httpUrl = (what: string) =>
     .string({ required_error: `required: the ${what} URL` })
     .refine(v => {
       const u = parseUrl(v);
-      return !!u && (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
+      return (
+        !!u &&
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        !u.username &&
+        !u.password
+      );
     }, `expected an https URL of the ${what}, without credentials in it`)
     .refine(v => {
       const u = parseUrl(v);
@@ -61,16 +69,23 @@ const secret = (envHint: string) =>
       required_error: `required: set it from the environment, e.g. \${${envHint}}`,
       invalid_type_error: `expected a string, e.g. \${${envHint}}`,
     })
-    .min(1, `must not be empty: set it from the environment, e.g. \${${envHint}}`);
+    .min(
+      1,
+      `must not be empty: set it from the environment, e.g. \${${envHint}}`,
+    );
 
 export const vcenterConfigSchema = z
   .object({
     id: id('vCenter'),
     url: httpUrl('vCenter (https://vcenter.example.com or its /sdk endpoint)'),
-    username: z.string({ required_error: 'required: the vCenter user name' }).min(1),
+    username: z
+      .string({ required_error: 'required: the vCenter user name' })
+      .min(1),
     password: secret('VCENTER_PASSWORD'),
     /** Accept a certificate no CA vouches for, but only the one whose SHA-256 fingerprint is pinned. */
-    insecure: z.boolean({ invalid_type_error: 'expected true or false' }).default(false),
+    insecure: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .default(false),
     thumbprint: z
       .string()
       .regex(
@@ -102,19 +117,38 @@ export const scalewayConfigSchema = z
       v => UUID.test(v),
       'expected a Scaleway secret key (a UUID)',
     ),
-    organizationId: z.string().regex(UUID, 'expected the organization id (a UUID)').optional(),
-    projectId: z.string({ required_error: 'required: the project id (a UUID) that receives the instances' }).regex(UUID, 'expected the project id (a UUID)'),
+    organizationId: z
+      .string()
+      .regex(UUID, 'expected the organization id (a UUID)')
+      .optional(),
+    projectId: z
+      .string({
+        required_error:
+          'required: the project id (a UUID) that receives the instances',
+      })
+      .regex(UUID, 'expected the project id (a UUID)'),
     defaultZone: z.enum(ZONES, {
       errorMap: () => ({ message: `expected one of ${ZONES.join(', ')}` }),
     }),
     /** Region of the transit bucket; it must be the default zone's region (imports read the bucket in-region). */
-    s3Region: z.string().regex(/^[a-z]{2}-[a-z]{3}$/, 'expected a region such as fr-par').optional(),
+    s3Region: z
+      .string()
+      .regex(/^[a-z]{2}-[a-z]{3}$/, 'expected a region such as fr-par')
+      .optional(),
     transitBucket: z
-      .string({ required_error: 'required: the Object Storage bucket used to carry qcow2 images' })
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected a bucket name: 3-63 lower-case letters, digits, dots and dashes'),
+      .string({
+        required_error:
+          'required: the Object Storage bucket used to carry qcow2 images',
+      })
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'expected a bucket name: 3-63 lower-case letters, digits, dots and dashes',
+      ),
     /** Overrides for tests or private endpoints. */
     s3Endpoint: httpUrl('Object Storage endpoint').optional(),
-    apiUrl: httpUrl('Scaleway API').refine(v => !v.endsWith('/'), 'must not end with a slash').optional(),
+    apiUrl: httpUrl('Scaleway API')
+      .refine(v => !v.endsWith('/'), 'must not end with a slash')
+      .optional(),
   })
   .strict()
   .transform(v => ({ ...v, s3Region: v.s3Region ?? zoneRegion(v.defaultZone) }))
@@ -123,7 +157,11 @@ export const scalewayConfigSchema = z
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['s3Region'],
-        message: `must be the region of defaultZone ${v.defaultZone} (${zoneRegion(v.defaultZone)}): Block Storage imports read the bucket in the same region`,
+        message: `must be the region of defaultZone ${
+          v.defaultZone
+        } (${zoneRegion(
+          v.defaultZone,
+        )}): Block Storage imports read the bucket in the same region`,
       });
     }
   });
@@ -133,7 +171,10 @@ export const runnerConfigSchema = z
   .object({
     id: id('runner'),
     url: httpUrl('conversion runner'),
-    token: secret('RUNNER_TOKEN').refine(v => v.length >= 16, 'must be at least 16 characters'),
+    token: secret('RUNNER_TOKEN').refine(
+      v => v.length >= 16,
+      'must be at least 16 characters',
+    ),
   })
   .strict();
 export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
@@ -141,15 +182,26 @@ export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
 export const conversionConfigSchema = z
   .object({
     runners: z.array(runnerConfigSchema).default([]),
-    workDir: z.string().startsWith('/', 'expected an absolute path on the runners').default('/var/lib/vmware2scw/work'),
-    compressQcow2: z.boolean({ invalid_type_error: 'expected true or false' }).default(true),
-    virtioWinIso: z.string().startsWith('/', 'expected an absolute path on the runners').optional(),
-    cleanupOnSuccess: z.boolean({ invalid_type_error: 'expected true or false' }).default(true),
+    workDir: z
+      .string()
+      .startsWith('/', 'expected an absolute path on the runners')
+      .default('/var/lib/vmware2scw/work'),
+    compressQcow2: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .default(true),
+    virtioWinIso: z
+      .string()
+      .startsWith('/', 'expected an absolute path on the runners')
+      .optional(),
+    cleanupOnSuccess: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .default(true),
   })
   .strict();
 export type ConversionConfig = z.infer<typeof conversionConfigSchema>;
 
-const ENTITY_REF = /^(user|group):([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+const ENTITY_REF =
+  /^(user|group):([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
 export const permissionsConfigSchema = z
   .object({
@@ -161,7 +213,10 @@ export const permissionsConfigSchema = z
       .array(
         z
           .string()
-          .regex(ENTITY_REF, 'expected an entity reference such as group:default/platform-team or user:default/jane'),
+          .regex(
+            ENTITY_REF,
+            'expected an entity reference such as group:default/platform-team or user:default/jane',
+          ),
       )
       .default([]),
   })
@@ -187,7 +242,10 @@ export const vmware2scwConfigSchema = z
         if (first !== undefined) {
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
-            path: key === 'vcenters' ? ['vcenters', i, 'id'] : ['conversion', 'runners', i, 'id'],
+            path:
+              key === 'vcenters'
+                ? ['vcenters', i, 'id']
+                : ['conversion', 'runners', i, 'id'],
             message: `duplicate id "${item.id}" (also at index ${first}): ids must be unique`,
           });
         } else seen.set(item.id, i);
@@ -203,7 +261,9 @@ export class Vmware2scwConfigError extends Error {
     super(
       `Invalid vmware2scw configuration:\n${issues
         .map(i => `  - ${i.key}: ${i.message}`)
-        .join('\n')}\nFix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).`,
+        .join(
+          '\n',
+        )}\nFix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).`,
     );
     this.name = 'Vmware2scwConfigError';
   }
@@ -236,9 +296,14 @@ function keyPath(path: Array<string | number>): string {
 
 function issueMessage(issue: z.ZodIssue): string {
   if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-    return `unknown key(s) ${issue.keys.map(k => `"${k}"`).join(', ')}: remove them or check the spelling`;
+    return `unknown key(s) ${issue.keys
+      .map(k => `"${k}"`)
+      .join(', ')}: remove them or check the spelling`;
   }
-  if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') {
+  if (
+    issue.code === z.ZodIssueCode.invalid_type &&
+    issue.received === 'undefined'
+  ) {
     return issue.message.startsWith('required') ? issue.message : 'required';
   }
   return issue.message;

@@ -17,7 +17,9 @@ export const vmware2scwApiRef = createApiRef<Vmware2scwClientApi>().with({
 });
 
 export class Vmware2scwClient implements Vmware2scwClientApi {
-  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
 
   async getHealth(): Promise<Vmware2scwHealth> {
     return this.get<Vmware2scwHealth>('/health');

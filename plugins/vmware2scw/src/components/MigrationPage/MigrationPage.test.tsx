@@ -1,4 +1,7 @@
-import { renderInTestApp, TestApiProvider } from '@backstage/frontend-test-utils';
+import {
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import { vmware2scwApiRef, type Vmware2scwClientApi } from '../../api';
 import { MigrationPage } from './MigrationPage';

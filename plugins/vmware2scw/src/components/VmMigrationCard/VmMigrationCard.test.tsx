@@ -1,5 +1,8 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { createExtensionTester, renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  createExtensionTester,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
 import { VM_ANNOTATIONS, VM_LABELS } from '@internal/plugin-vmware2scw-common';
@@ -27,7 +30,10 @@ const vm: Entity = {
       [VM_ANNOTATIONS.datacenter]: 'DC1',
       [VM_ANNOTATIONS.cluster]: 'prod-cluster',
     },
-    labels: { [VM_LABELS.powerState]: 'poweredOn', [VM_LABELS.osFamily]: 'linux' },
+    labels: {
+      [VM_LABELS.powerState]: 'poweredOn',
+      [VM_LABELS.osFamily]: 'linux',
+    },
   },
   spec: { type: 'virtual-machine', owner: 'group:default/team-web' },
 };
@@ -35,11 +41,17 @@ const vm: Entity = {
 describe('VM migration card', () => {
   it('shows the VM as the migration will see it', async () => {
     await renderInTestApp(
-      <EntityProvider entity={vm}>{createExtensionTester(vmMigrationCard).reactElement()}</EntityProvider>,
+      <EntityProvider entity={vm}>
+        {createExtensionTester(vmMigrationCard).reactElement()}
+      </EntityProvider>,
     );
-    expect(await screen.findByText('Migration to Scaleway: web-prod-01')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Migration to Scaleway: web-prod-01'),
+    ).toBeInTheDocument();
     expect(screen.getByText('vc-paris / vm-1042')).toBeInTheDocument();
-    expect(screen.getByText('Debian GNU/Linux 12 (64-bit)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Debian GNU/Linux 12 (64-bit)'),
+    ).toBeInTheDocument();
     expect(screen.getByText('BIOS')).toBeInTheDocument();
     expect(screen.getByText('16.0 GiB')).toBeInTheDocument();
     expect(screen.getByText('120 GiB in 2 disks')).toBeInTheDocument();

@@ -15,18 +15,30 @@ export const VmMigrationCard = () => {
   put('Power state', vm.powerState);
   put('Firmware', vm.firmware?.toUpperCase());
   put('vCPU', vm.vcpu?.toString());
-  put('Memory', vm.memoryMiB === undefined ? undefined : formatBytes(vm.memoryMiB * 2 ** 20));
+  put(
+    'Memory',
+    vm.memoryMiB === undefined
+      ? undefined
+      : formatBytes(vm.memoryMiB * 2 ** 20),
+  );
   put(
     'Disks',
     vm.diskTotalBytes === undefined
       ? undefined
-      : `${formatBytes(vm.diskTotalBytes)}${vm.diskCount === undefined ? '' : ` in ${vm.diskCount} disk${vm.diskCount === 1 ? '' : 's'}`}`,
+      : `${formatBytes(vm.diskTotalBytes)}${
+          vm.diskCount === undefined
+            ? ''
+            : ` in ${vm.diskCount} disk${vm.diskCount === 1 ? '' : 's'}`
+        }`,
   );
   put('NICs', vm.nicCount?.toString());
   put('Placement', vm.location.join(' / ') || undefined);
   return (
     <InfoCard title={`Migration to Scaleway: ${vm.name}`}>
-      <StructuredMetadataTable metadata={metadata} options={{ titleFormat: key => key }} />
+      <StructuredMetadataTable
+        metadata={metadata}
+        options={{ titleFormat: key => key }}
+      />
     </InfoCard>
   );
 };
