@@ -9,6 +9,9 @@ export * from './permissions';
 export * from './inventory';
 export * from './annotations';
 export * from './api';
+export * from './errors';
+export * from './stages';
+export * from './tls/thumbprint';
 
 // Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
 export * from './problems/Problem';

@@ -25,6 +25,12 @@ import {
   type EstimateModelInput,
 } from './estimateModel';
 import { scheduleWave, type SimStage, type SimVm } from './migrationSchedule';
+import {
+  pipelineFor,
+  STAGES,
+  stagesHolding,
+  type StageId,
+} from '../stages/stages';
 import { vmMonthlyCost, type VmMonthlyCost } from './monthlyCost';
 
 export interface VmEstimate {
@@ -318,67 +324,90 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
 }
 
 /**
- * A VM's pipeline for the simulation. Consecutive stages that hold the same resource are one
- * simulated stage (fewer events for 10,000 VMs, same durations): the conversion stages
- * (convert, adapt_guest or the three Windows stages, ensure_uefi) run back to back on one
- * conversion slot, and import_scw + verify + cleanup need nothing but the VM's worker.
+ * A VM's pipeline for the simulation, from the stage data of `stages/`. Consecutive stages that hold
+ * the same resource are one simulated stage (fewer events for 10,000 VMs, same durations): the
+ * conversion stages (convert, adapt_guest or the three Windows stages, ensure_uefi) run back to back
+ * on one conversion slot, and import_scw + verify + cleanup need nothing but the VM's worker.
  */
 function simVmOf(
   vm: Vm,
   bytes: number,
   model: EstimateModel,
 ): SimVm & { scratchBytes: number } {
-  const windows = vm.osFamily === 'windows';
-  const min = (m: number) => m * 60;
-  const conversion =
-    bytes / (model.convertMBps * 1e6) +
-    min(windows ? model.adaptWindowsMinutes : model.adaptLinuxMinutes) +
-    (vm.firmware === 'bios'
-      ? min(
-          windows
-            ? model.ensureUefiWindowsMinutes
-            : model.ensureUefiLinuxMinutes,
-        )
-      : 0);
-  const stages: SimStage[] = [
-    { name: 'snapshot', kind: 'fixed', seconds: min(model.snapshotMinutes) },
-    {
-      name: 'export',
-      kind: 'transfer',
-      link: 'export',
-      bytes,
-      resource: 'export',
-    },
-    {
-      name: windows
-        ? 'convert+clean_tools+inject_virtio+fix_bootloader+ensure_uefi'
-        : 'convert+adapt_guest+ensure_uefi',
-      kind: 'fixed',
-      seconds: conversion,
-      resource: 'conversion',
-    },
-    {
-      name: 'upload_s3',
-      kind: 'transfer',
-      link: 'upload',
-      bytes,
-      resource: 'upload',
-    },
-    {
-      name: 'import_scw+verify+cleanup',
-      kind: 'fixed',
-      seconds:
-        min(model.importFixedMinutes) +
-        bytes / (model.importMBps * 1e6) +
-        min(model.verifyMinutes) +
-        min(model.cleanupMinutes),
-    },
-  ];
+  const pipeline = pipelineFor(vm.osFamily === 'windows' ? 'windows' : 'linux');
+  const stages: SimStage[] = [];
+  for (const id of pipeline) {
+    const { resource } = STAGES[id];
+    if (resource === 'export' || resource === 'upload') {
+      stages.push({
+        name: id,
+        kind: 'transfer',
+        link: resource,
+        bytes,
+        resource,
+      });
+      continue;
+    }
+    const seconds = stageSeconds(id, vm, bytes, model);
+    if (seconds === 0 && resource === 'worker') continue;
+    const slot = resource === 'worker' ? undefined : resource;
+    const last = stages[stages.length - 1];
+    if (last && last.kind === 'fixed' && last.resource === slot) {
+      last.name = `${last.name}+${id}`;
+      last.seconds += seconds;
+    } else {
+      stages.push({
+        name: id,
+        kind: 'fixed',
+        seconds,
+        ...(slot ? { resource: slot } : {}),
+      });
+    }
+  }
   return {
     host: vm.host ?? '',
     scratchBytes: bytes * model.scratchFactor,
     stages,
   };
+}
+
+/** Modelled seconds of a stage that is not a transfer (see `estimateModel.ts`). */
+function stageSeconds(
+  id: StageId,
+  vm: Vm,
+  bytes: number,
+  model: EstimateModel,
+): number {
+  const windows = vm.osFamily === 'windows';
+  const min = (m: number) => m * 60;
+  // The three Windows adaptation stages share one figure (a QEMU boot of the guest among them).
+  const windowsAdaptStages = stagesHolding(
+    pipelineFor('windows'),
+    'conversion',
+  ).filter(s => s !== 'convert' && s !== 'ensure_uefi');
+  switch (id) {
+    case 'snapshot':
+      return min(model.snapshotMinutes);
+    case 'convert':
+      return bytes / (model.convertMBps * 1e6);
+    case 'adapt_guest':
+      return min(model.adaptLinuxMinutes);
+    case 'ensure_uefi':
+      if (vm.firmware !== 'bios') return 0;
+      return min(
+        windows ? model.ensureUefiWindowsMinutes : model.ensureUefiLinuxMinutes,
+      );
+    case 'import_scw':
+      return min(model.importFixedMinutes) + bytes / (model.importMBps * 1e6);
+    case 'verify':
+      return min(model.verifyMinutes);
+    case 'cleanup':
+      return min(model.cleanupMinutes);
+    default:
+      return windowsAdaptStages.includes(id)
+        ? min(model.adaptWindowsMinutes) / windowsAdaptStages.length
+        : 0;
+  }
 }
 
 function standaloneSeconds(sim: SimVm, model: EstimateModel): number {

@@ -3,16 +3,17 @@
  * and link bandwidth as `estimateModel.ts` describes. Plain numbers in, plain numbers out.
  */
 
-export type StageResource = 'export' | 'conversion' | 'upload';
+/** A concurrency slot a simulated stage holds (the VM's worker is always held). */
+export type SimResource = 'export' | 'conversion' | 'upload';
 
 export type SimStage =
-  | { name: string; kind: 'fixed'; seconds: number; resource?: StageResource }
+  | { name: string; kind: 'fixed'; seconds: number; resource?: SimResource }
   | {
       name: string;
       kind: 'transfer';
       link: 'export' | 'upload';
       bytes: number;
-      resource: StageResource;
+      resource: SimResource;
     };
 
 export interface SimVm {
@@ -190,7 +191,7 @@ export function scheduleWave(
   const conversions = new SlotPool(limits.conversions);
   const uploads = new SlotPool(limits.uploads);
   const hostPools = new Map<string, SlotPool>();
-  const poolFor = (vm: number, r: StageResource): SlotPool => {
+  const poolFor = (vm: number, r: SimResource): SlotPool => {
     if (r === 'conversion') return conversions;
     if (r === 'upload') return uploads;
     const host = vms[vm].host;
