@@ -6,6 +6,7 @@
  */
 
 export * from './permissions';
+export * from './signals';
 export * from './inventory';
 export * from './annotations';
 export * from './schema/openapi';
