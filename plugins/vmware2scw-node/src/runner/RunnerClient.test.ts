@@ -34,7 +34,10 @@ async function startSource(data: Buffer, bytesPerSecond?: number) {
     let at = start;
     const step = Math.max(1, Math.floor(bytesPerSecond / 10));
     const timer = setInterval(() => {
-      if (res.destroyed) return clearInterval(timer);
+      if (res.destroyed) {
+        clearInterval(timer);
+        return;
+      }
       const end = Math.min(data.length, at + step);
       res.write(data.subarray(at, end));
       at = end;
