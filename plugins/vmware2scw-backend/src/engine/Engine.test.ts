@@ -10,7 +10,7 @@ import {
   runUntil,
   standInExecutors,
   type StandInCall,
-} from './testing/EngineHarness';
+} from './__testUtils__/EngineHarness';
 
 jest.setTimeout(120_000);
 
