@@ -406,13 +406,14 @@ describe.each(databases.eachSupportedId())('Engine on %p', dbId => {
   });
 });
 
+// PostgreSQL only: SQLite runs one process, there is nothing to share between instances.
+const pgIds = databases
+  .eachSupportedId()
+  .filter(id => id[0].startsWith('POSTGRES'));
+/* eslint-disable jest/no-standalone-expect -- a conditional \`it\` (PostgreSQL only) */
 describe('Engine on PostgreSQL with two instances', () => {
-  const pg = databases
-    .eachSupportedId()
-    .filter(id => id[0].startsWith('POSTGRES'));
-  const maybe = pg.length ? it : it.skip;
-  maybe('executes every stage run of a batch exactly once', async () => {
-    const knex = await databases.init(pg[0][0]);
+  (pgIds.length ? it : it.skip)('executes every stage run of a batch exactly once', async () => {
+    const knex = await databases.init(pgIds[0][0]);
     const calls: StandInCall[] = [];
     const many = Array.from({ length: 12 }, (_, i) =>
       testVm(`web-${i + 10}`, { host: `esxi-${i % 3}` }),
