@@ -9,3 +9,12 @@
 export * from './vcenter/testing/Vcsim';
 export * from './vcenter/testing/FakeVcenter';
 export * from './s3/testing/SwiftS3Server';
+export {
+  startScalewaySimulator,
+  type ScalewaySimulator,
+  type ScalewaySimulatorOptions,
+  type SimulatorDelays,
+  type SimulatorOperation,
+  type SimulatedFailure,
+} from './scaleway/testing/ScalewaySimulator';
+export type { ObjectStorageEndpoint } from './scaleway/testing/ObjectStorageProbe';
