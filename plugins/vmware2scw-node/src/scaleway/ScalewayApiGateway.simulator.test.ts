@@ -201,6 +201,27 @@ describe('ScalewayApiGateway against the Scaleway simulator', () => {
       events.filter(e => e.resource === 'image').map(e => e.state),
     ).toEqual(expect.arrayContaining(['requested', 'available']));
 
+    // `verify` without a server: the image holds every disk at its size.
+    const sourceDisks = [disk('vm/system.qcow2'), dataDisk];
+    const imageCheck = await gw.verifyImage({
+      imageId: image.imageId,
+      disks: sourceDisks,
+    });
+    expect(imageCheck.ok).toBe(true);
+    expect(imageCheck.checks.map(c => c.id)).toEqual([
+      'state',
+      'volume_count',
+      'volume_size',
+      'volume_size',
+    ]);
+    const tooSmall = await gw.verifyImage({
+      imageId: image.imageId,
+      disks: [sourceDisks[0], { ...dataDisk, sizeBytes: 4 * GiB }],
+    });
+    expect(tooSmall.checks.filter(c => !c.ok)).toEqual([
+      expect.objectContaining({ id: 'volume_size', diskId: '2001' }),
+    ]);
+
     const server = await gw.createServer(
       {
         migrationId,
@@ -251,7 +272,6 @@ describe('ScalewayApiGateway against the Scaleway simulator', () => {
       },
     });
 
-    const sourceDisks = [disk('vm/system.qcow2'), dataDisk];
     const verified = await gw.verifyServer({
       serverId: server.serverId,
       commercialType: 'PLAY2-PICO',

@@ -22,6 +22,7 @@ import {
   createImageRequestSchema,
   createServerRequestSchema,
   importDisksRequestSchema,
+  verifyImageRequestSchema,
   verifyServerRequestSchema,
   type CreatedImage,
   type CreatedServer,
@@ -38,7 +39,9 @@ import {
   type ImportedDisk,
   type MigrationResources,
   type ScalewayGateway,
-  type ServerCheck,
+  type VerificationCheck,
+  type VerifyImageRequest,
+  type ImageVerification,
   type ServerVerification,
   type VerifyServerRequest,
 } from './ScalewayGateway';
@@ -835,8 +838,8 @@ export class ScalewayApiGateway implements ScalewayGateway {
       const volumes = await this.step(context, call, () =>
         this.serverVolumes(zone, server),
       );
-      const checks: ServerCheck[] = [];
-      const check = (c: ServerCheck) => checks.push(c);
+      const checks: VerificationCheck[] = [];
+      const check = (c: VerificationCheck) => checks.push(c);
       check({
         id: 'state',
         ok: server.state === 'running',
@@ -861,12 +864,7 @@ export class ScalewayApiGateway implements ScalewayGateway {
         actual: String(volumes.length),
         message: `${volumes.length} volume(s) for ${req.disks.length} source disk(s)`,
       });
-      // Volume "0" is the system disk, then the data disks in the order the image was made with.
-      const ordered = [
-        ...req.disks.filter(d => d.system),
-        ...req.disks.filter(d => !d.system),
-      ];
-      ordered.forEach((disk, i) => {
+      systemFirst(req.disks).forEach((disk, i) => {
         const volume = volumes.find(v => v.index === String(i));
         check({
           id: 'volume_size',
@@ -923,6 +921,90 @@ export class ScalewayApiGateway implements ScalewayGateway {
         state: server.state,
         stateDetail: server.stateDetail,
         ips: { public: publicIps, private: privateIp },
+        checks,
+      };
+    });
+  }
+
+  verifyImage(
+    request: VerifyImageRequest,
+    options: GatewayCallOptions = {},
+  ): Promise<ImageVerification> {
+    return this.call(options, async call => {
+      const req = this.parse(verifyImageRequestSchema, request, 'verifyImage');
+      const zone = (req.zone ?? this.options.defaultZone) as Zone;
+      const context = {
+        action: `Verification of image ${req.imageId} in ${zone}`,
+        zone,
+        subject: { kind: 'image' as const, id: req.imageId },
+      };
+      const image = await this.step(context, call, () =>
+        this.options.instance
+          .getImage({ zone, imageId: req.imageId })
+          .then(r => r.image!),
+      );
+      const snapshotIds = [
+        image.rootVolume!.id,
+        ...Object.entries(image.extraVolumes ?? {})
+          .sort(([a], [b]) => Number(a) - Number(b))
+          .map(([, v]) => v.id),
+      ];
+      const snapshots = await this.step(context, call, () =>
+        Promise.all(
+          snapshotIds.map(snapshotId =>
+            this.options.block.getSnapshot({ zone, snapshotId }),
+          ),
+        ),
+      );
+      const checks: VerificationCheck[] = [
+        {
+          id: 'state',
+          ok: image.state === 'available',
+          expected: 'available',
+          actual: image.state,
+          message: `image ${image.id} is ${image.state}`,
+        },
+        {
+          id: 'volume_count',
+          ok: snapshots.length === req.disks.length,
+          expected: String(req.disks.length),
+          actual: String(snapshots.length),
+          message: `${snapshots.length} snapshot(s) for ${req.disks.length} source disk(s)`,
+        },
+      ];
+      systemFirst(req.disks).forEach((disk, i) => {
+        const snapshot = snapshots[i];
+        checks.push({
+          id: 'volume_size',
+          diskId: disk.id,
+          ok: Boolean(
+            snapshot &&
+              snapshot.size >= disk.sizeBytes &&
+              SNAPSHOT_USABLE.has(snapshot.status),
+          ),
+          expected: `≥ ${gb(disk.sizeBytes)}, usable`,
+          actual: snapshot
+            ? `${gb(snapshot.size)}, ${snapshot.status}`
+            : 'missing',
+          message: snapshot
+            ? `disk "${disk.label}": snapshot ${snapshot.id} is ${gb(
+                snapshot.size,
+              )} (${snapshot.status}) for ${gb(disk.sizeBytes)} in vSphere`
+            : `disk "${disk.label}": the image has no volume ${i}`,
+        });
+      });
+      call.emit({
+        resource: 'image',
+        id: image.id,
+        state: image.state,
+        message: `image ${image.id}: ${checks.filter(c => c.ok).length}/${
+          checks.length
+        } checks passed`,
+      });
+      return {
+        imageId: image.id,
+        ok: checks.every(c => c.ok),
+        state: image.state,
         checks,
       };
     });
@@ -1384,6 +1466,11 @@ export class ScalewayApiGateway implements ScalewayGateway {
       .all()
       .then(l => l.filter(v => own.test(v.name)));
   }
+}
+
+/** Volume "0" is the system disk, then the data disks in the order the image was made with. */
+function systemFirst<T extends { system: boolean }>(disks: T[]): T[] {
+  return [...disks.filter(d => d.system), ...disks.filter(d => !d.system)];
 }
 
 /** A usable snapshot before one still creating, the oldest first. */

@@ -36,6 +36,11 @@ export interface ScalewayGateway {
     request: VerifyServerRequest,
     options?: GatewayCallOptions,
   ): Promise<ServerVerification>;
+  /** `verify` when the plan makes no server: the image is available and holds every disk at its size. */
+  verifyImage(
+    request: VerifyImageRequest,
+    options?: GatewayCallOptions,
+  ): Promise<ImageVerification>;
   /** Everything tagged with the migration (snapshots, images, servers) and the volumes named after it. */
   findByMigration(
     request: FindByMigrationRequest,
@@ -242,7 +247,7 @@ export const verifyServerRequestSchema = z.object({
 });
 export type VerifyServerRequest = z.input<typeof verifyServerRequestSchema>;
 
-export const serverCheckSchema = z.object({
+export const verificationCheckSchema = z.object({
   id: z.enum([
     'state',
     'commercial_type',
@@ -258,7 +263,7 @@ export const serverCheckSchema = z.object({
   actual: z.string(),
   message: z.string(),
 });
-export type ServerCheck = z.infer<typeof serverCheckSchema>;
+export type VerificationCheck = z.infer<typeof verificationCheckSchema>;
 
 export const serverVerificationSchema = z.object({
   serverId: idSchema,
@@ -269,9 +274,24 @@ export const serverVerificationSchema = z.object({
     public: z.array(z.string()),
     private: z.string().nullable(),
   }),
-  checks: z.array(serverCheckSchema),
+  checks: z.array(verificationCheckSchema),
 });
 export type ServerVerification = z.infer<typeof serverVerificationSchema>;
+
+export const verifyImageRequestSchema = z.object({
+  imageId: idSchema,
+  zone: zoneSchema.optional(),
+  disks: verifyServerRequestSchema.shape.disks,
+});
+export type VerifyImageRequest = z.input<typeof verifyImageRequestSchema>;
+
+export const imageVerificationSchema = z.object({
+  imageId: idSchema,
+  ok: z.boolean(),
+  state: z.string(),
+  checks: z.array(verificationCheckSchema),
+});
+export type ImageVerification = z.infer<typeof imageVerificationSchema>;
 
 export interface FindByMigrationRequest {
   migrationId: string;
