@@ -6,6 +6,7 @@ import {
 import {
   Inventory,
   Vm,
+  VM_SPEC_INVENTORY_KEY,
   vmTotalDiskBytes,
 } from '@internal/plugin-vmware2scw-common';
 import { ANNOTATION, ENTITY_TYPE, LABEL } from './annotations';
@@ -113,6 +114,7 @@ export function vmEntity(
       type: ENTITY_TYPE,
       owner: owner?.value ?? FALLBACK_OWNER,
       ...(system ? { system: system.value } : {}),
+      [VM_SPEC_INVENTORY_KEY]: vm,
     },
   };
 }

@@ -42,3 +42,9 @@ export const VM_LABELS = {
   powerState: `${prefix}/power-state`,
   firmware: `${prefix}/firmware`,
 } as const;
+
+/**
+ * Key under a VM entity's `spec` holding the VM as the inventory model (`vmSchema`): disks, NICs,
+ * devices, placement. The backend plans, assesses and validates from it without reading the source again.
+ */
+export const VM_SPEC_INVENTORY_KEY = 'inventory';

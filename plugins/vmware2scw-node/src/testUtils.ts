@@ -1,8 +1,9 @@
 /**
  * Test utilities of the vmware2scw node library, for this package and the modules that use its clients:
  * a real vCenter simulator (vcsim, built from Debian's govmomi sources), a small fake vCenter for the
- * paths vcsim does not serve, a real S3-compatible server (OpenStack Swift s3api, from Debian packages)
- * and a Scaleway API simulator that follows recorded traffic and reads the uploaded qcow2 from S3.
+ * paths vcsim does not serve, a real S3-compatible server (OpenStack Swift s3api, from Debian packages),
+ * a Scaleway API simulator that follows recorded traffic and reads the uploaded qcow2 from S3, and
+ * the conversion runner started as its CLI.
  *
  * @packageDocumentation
  */
@@ -18,3 +19,4 @@ export {
   type SimulatedFailure,
 } from './scaleway/testing/ScalewaySimulator';
 export type { ObjectStorageEndpoint } from './scaleway/testing/ObjectStorageProbe';
+export * from './runner/testing/RunnerProcess';
