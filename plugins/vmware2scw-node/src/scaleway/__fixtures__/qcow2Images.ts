@@ -35,33 +35,38 @@ export async function makeQcow2Images(): Promise<Qcow2Images> {
   const path = (name: string) => join(dir, name);
   const create = (name: string, size: string, ...opts: string[]) =>
     run('qemu-img', ['create', '-q', '-f', 'qcow2', ...opts, path(name), size]);
-  await create('good.qcow2', '2G');
-  await create('data.qcow2', '3G');
-  await create('zstd.qcow2', '2G', '-o', 'compression_type=zstd');
-  await run('qemu-img', [
-    'create',
-    '-q',
-    '-f',
-    'qcow2',
-    '-b',
-    path('good.qcow2'),
-    '-F',
-    'qcow2',
-    path('backing.qcow2'),
-  ]);
-  await create(
-    'encrypted.qcow2',
-    '2G',
-    '--object',
-    'secret,id=sec0,data=test-only-passphrase',
-    '-o',
-    // Legacy AES: LUKS benchmarks its key derivation at creation, which fails now and then on a
-    // loaded machine ("Unable to get accurate CPU usage").
-    'encrypt.format=aes,encrypt.key-secret=sec0',
-  );
-  await create('tiny.qcow2', '512M');
-  await create('v2.qcow2', '2G', '-o', 'compat=0.10');
-  await writeFile(path('raw.img'), Buffer.alloc(64 * 1024, 0xab));
+  try {
+    await create('good.qcow2', '2G');
+    await create('data.qcow2', '3G');
+    await create('zstd.qcow2', '2G', '-o', 'compression_type=zstd');
+    await run('qemu-img', [
+      'create',
+      '-q',
+      '-f',
+      'qcow2',
+      '-b',
+      path('good.qcow2'),
+      '-F',
+      'qcow2',
+      path('backing.qcow2'),
+    ]);
+    await create(
+      'encrypted.qcow2',
+      '2G',
+      '--object',
+      'secret,id=sec0,data=test-only-passphrase',
+      '-o',
+      // Legacy AES: LUKS benchmarks its key derivation at creation, which fails now and then on a
+      // loaded machine ("Unable to get accurate CPU usage").
+      'encrypt.format=aes,encrypt.key-secret=sec0',
+    );
+    await create('tiny.qcow2', '512M');
+    await create('v2.qcow2', '2G', '-o', 'compat=0.10');
+    await writeFile(path('raw.img'), Buffer.alloc(64 * 1024, 0xab));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     dir,
     good: path('good.qcow2'),
