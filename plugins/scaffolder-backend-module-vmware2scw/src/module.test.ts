@@ -50,7 +50,9 @@ describe('scaffolderModuleVmware2scw', () => {
   it('refuses to start on a setting it cannot use, naming it', async () => {
     await expect(
       startTestBackend({
-        extensionPoints: [[scaffolderActionsExtensionPoint, { addActions() {} }]],
+        extensionPoints: [
+          [scaffolderActionsExtensionPoint, { addActions() {} }],
+        ],
         features: [
           scaffolderModuleVmware2scw,
           mockServices.rootConfig.factory({
@@ -58,6 +60,8 @@ describe('scaffolderModuleVmware2scw', () => {
           }),
         ],
       }),
-    ).rejects.toThrow(/scaffolder\.vmware2scw\.maxWait must be at least 60 second/);
+    ).rejects.toThrow(
+      /scaffolder\.vmware2scw\.maxWait must be at least 60 second/,
+    );
   });
 });

@@ -1,4 +1,7 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -85,6 +88,8 @@ export function stepContext<TInput extends JsonObject>(
     checkpoints?: ReturnType<typeof checkpointMap>;
     isDryRun?: boolean;
     signal?: AbortSignal;
+    /** What getInitiatorCredentials returns; user:default/jane by default. */
+    credentials?: BackstageCredentials;
   } = {},
 ) {
   const logger = recordingLogger();
@@ -98,7 +103,7 @@ export function stepContext<TInput extends JsonObject>(
     },
     checkpoint: (options.checkpoints ?? checkpointMap()).checkpoint,
     getInitiatorCredentials: async () =>
-      mockCredentials.user('user:default/jane'),
+      options.credentials ?? mockCredentials.user('user:default/jane'),
     isDryRun: options.isDryRun,
     signal: options.signal,
     user: { ref: 'user:default/jane' },

@@ -1,6 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { STAGES } from '@internal/plugin-vmware2scw-common';
-import { assertNotCancelled, followMigration } from '../follow/followMigration';
 import { attemptsOf, migrationIsOver } from '../follow/outcome';
 import type { ActionDeps } from './ActionDeps';
 import { actionExample } from './actionExample';

@@ -1,3 +1,4 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   STAGE_IDS,
   stageActionId,
@@ -231,6 +232,40 @@ describe('stage actions', () => {
     ]);
     expect(engine.migrations.get(migrationId)?.state).toBe('cancelled');
     expect(logger.text()).toMatch(/The VM stays resumable/);
+  });
+
+  it('follows on with its own identity once the initiator’s token ended, and asks for nothing more on their behalf', async () => {
+    const { engine, clock, deps } = setup();
+    engine.chunkBytes = 64 * 1024 ** 2; // 80 reads, 3 s apart
+    const migrationId = await migrationAt(engine, 'export');
+    // As the scaffolder hands them back from the task's secrets: JSON, the date a string.
+    const credentials = JSON.parse(
+      JSON.stringify({
+        ...mockCredentials.user('user:default/jane'),
+        expiresAt: new Date(120_000),
+      }),
+    );
+
+    const exported = stepContext({ migrationId }, { credentials });
+    await createStageAction('export', deps).handler(exported.ctx);
+
+    expect(exported.outputs).toMatchObject({ state: 'succeeded' });
+    const readers = engine.callsOf('getMigration').map(c => c.principal);
+    expect(readers[0]).toBe('user:default/jane');
+    expect(readers[readers.length - 1]).toBeUndefined(); // the scaffolder's own identity
+    expect(exported.logger.text()).toContain(
+      "warn: The Backstage token of the person who ran the template ended at 1970-01-01T00:02:00.000Z: following the migration with the scaffolder's own identity.",
+    );
+
+    const converted = stepContext({ migrationId }, { credentials });
+    await expect(
+      createStageAction('convert', deps).handler(converted.ctx),
+    ).rejects.toMatchObject({ code: 'INITIATOR_TOKEN_EXPIRED' });
+    expect(engine.callsOf('runMigrationStage')).toHaveLength(1);
+    expect(converted.logger.text()).toContain(
+      'Remediation: Retry the task: it goes on with your fresh token',
+    );
+    expect(clock.elapsedMs()).toBeGreaterThan(120_000);
   });
 
   it('has no side effect in a dry run', async () => {

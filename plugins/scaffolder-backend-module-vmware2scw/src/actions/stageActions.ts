@@ -5,7 +5,6 @@ import {
   stageActionId,
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
-import { assertNotCancelled, followMigration } from '../follow/followMigration';
 import { stageIsOver, stageRunOf } from '../follow/outcome';
 import { formatDuration } from '../follow/progressText';
 import type { ActionDeps } from './ActionDeps';

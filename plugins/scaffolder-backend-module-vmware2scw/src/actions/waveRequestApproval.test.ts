@@ -106,7 +106,7 @@ describe('vmware2scw:wave:request-approval', () => {
     const wave = engine.addWave({ name: 'weekend' });
 
     await expect(
-      action.handler(stepContext({ waveId: wave.id }).ctx),
+      action.handler(stepContext({ waveId: wave.id, recipients: [] }).ctx),
     ).rejects.toThrow(/configure scaffolder\.vmware2scw\.approvers/);
   });
 

@@ -46,7 +46,7 @@ export function createWaveRequestApprovalAction(
             .array(z.string())
             .optional()
             .describe(
-              'User or group entity refs to notify; default the configured approvers',
+              'User or group entity refs to notify; none or empty: the configured approvers',
             ),
         comment: z =>
           z
@@ -66,8 +66,11 @@ export function createWaveRequestApprovalAction(
     },
     async handler(ctx) {
       const { waveId, comment } = ctx.input;
+      // An empty list (a template's optional picker left empty) means the configured approvers.
       const recipients = approverRefs(
-        ctx.input.recipients ?? deps.settings.approvers,
+        ctx.input.recipients?.length
+          ? ctx.input.recipients
+          : deps.settings.approvers,
       );
       const api = deps.api.as(await ctx.getInitiatorCredentials());
       const wave = await callApi(ctx.logger, `reading wave ${waveId}`, () =>

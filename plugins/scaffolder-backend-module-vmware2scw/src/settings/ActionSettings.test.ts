@@ -49,7 +49,8 @@ describe('readActionSettings', () => {
     ).toThrow(
       expect.objectContaining({
         code: 'SCAFFOLDER_CONFIG_INVALID',
-        message: 'scaffolder.vmware2scw.pollInterval must be at least 0.5 second(s)',
+        message:
+          'scaffolder.vmware2scw.pollInterval must be at least 0.5 second(s)',
         remediation: expect.stringContaining('config.d.ts'),
       }),
     );
