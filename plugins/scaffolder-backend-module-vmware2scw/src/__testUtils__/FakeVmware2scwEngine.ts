@@ -110,6 +110,13 @@ export class FakeVmware2scwEngine {
     const principal = (credentials?.principal as { userEntityRef?: string })
       ?.userEntityRef;
     const handlers: Partial<Vmware2scwApiCalls> = {
+      getHealth: async () => ({
+        status: 'ok',
+        version: 'fake',
+        vcenters: 1,
+        runners: 1,
+        scaleway: { configured: true, defaultZone: 'fr-par-1' },
+      }),
       getMigration: async ({ migrationId }) => this.readMigration(migrationId),
       createMigration: async body => this.createMigration(body),
       runMigrationStage: async ({ migrationId, stage }) =>
@@ -319,15 +326,8 @@ export class FakeVmware2scwEngine {
   }
 
   private tick(m: ApiModel.Migration) {
-    const limit = m.runUntil ? m.pipeline.indexOf(m.runUntil) : -1;
-    const run = m.stages.find(
-      (s, i) => i <= limit && s.state !== 'succeeded' && s.state !== 'skipped',
-    );
-    if (!run) {
-      m.state = limit === m.pipeline.length - 1 ? 'succeeded' : 'waiting';
-      delete m.currentStage;
-      return;
-    }
+    const run = this.nextRun(m);
+    if (!run) return;
     m.state = 'running';
     m.currentStage = run.stage;
     const vm = this.vm(m.entityRef);
@@ -375,6 +375,20 @@ export class FakeVmware2scwEngine {
       run.bytes = vm.disks.reduce((a, b) => a + b, 0);
     delete run.progress;
     run.outputs = stageOutputs(run.stage, m);
+    this.nextRun(m);
+  }
+
+  /** The stage run to work on; when none is left up to `runUntil`, the migration waits or is done. */
+  private nextRun(m: ApiModel.Migration): ApiModel.StageRun | undefined {
+    const limit = m.runUntil ? m.pipeline.indexOf(m.runUntil) : -1;
+    const run = m.stages.find(
+      (s, i) => i <= limit && s.state !== 'succeeded' && s.state !== 'skipped',
+    );
+    if (!run) {
+      m.state = limit === m.pipeline.length - 1 ? 'succeeded' : 'waiting';
+      delete m.currentStage;
+    }
+    return run;
   }
 
   private assess(entityRef: string, zone?: string): ApiModel.VmAssessment {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { plainJson } from './plainJson';
 import {
   Vmware2scwError,
   type ApiModel,
@@ -85,7 +86,7 @@ export async function callApi<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await call();
+    return plainJson(await call());
   } catch (error) {
     const failure = ActionFailure.ofCall(error, doing);
     failure.report(logger);

@@ -4,6 +4,7 @@ import type {
   Vmware2scwApiCalls,
 } from '@internal/plugin-vmware2scw-common';
 import { ActionFailure, callApi } from '../api/ActionFailure';
+import { plainJson } from '../api/plainJson';
 import type { ActionSettings } from '../settings/ActionSettings';
 import type { Clock } from './Clock';
 import { formatDuration } from './progressText';
@@ -42,7 +43,7 @@ export async function followMigration(
     if (signal?.aborted) return cancel(req);
     let m: ApiModel.Migration;
     try {
-      m = await api.getMigration({ migrationId }, { signal });
+      m = plainJson(await api.getMigration({ migrationId }, { signal }));
     } catch (error) {
       if (signal?.aborted) return cancel(req);
       const failure = ActionFailure.ofCall(
