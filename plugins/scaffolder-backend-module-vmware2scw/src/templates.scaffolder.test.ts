@@ -10,11 +10,10 @@ import {
 } from '@internal/plugin-vmware2scw-common';
 import { vmware2scwApiServiceRef } from '@internal/plugin-vmware2scw-node';
 import { FakeVmware2scwEngine } from './__testUtils__/FakeVmware2scwEngine';
-import {
-  startScaffolder,
-  stepLog,
-  stepStatuses,
-} from './__testUtils__/scaffolderHarness';
+import { stepLog, stepStatuses } from './__testUtils__/ScaffolderClient';
+import { startScaffolder } from './__testUtils__/scaffolderHarness';
+import { exampleAppMissing, startExampleApp } from './__testUtils__/exampleApp';
+import fs from 'node:fs';
 
 /**
  * The templates of examples/templates run by the real scaffolder (and the real catalog reading them)
@@ -82,7 +81,7 @@ describe('the templates in the real scaffolder', () => {
     );
   }, 120_000);
 
-  afterAll(() => scaffolder?.backend.stop());
+  afterAll(() => scaffolder?.stop());
 
   it('migrates a VM now, stage by stage, each stage a step of the task log; a retry repeats nothing', async () => {
     const taskId = await scaffolder.run('migrate-vm-to-scaleway', {
@@ -141,7 +140,8 @@ describe('the templates in the real scaffolder', () => {
     engine.failStageOnce('cleanup', {
       code: 'VCENTER_SNAPSHOT_REMOVE_FAILED',
       message: 'RemoveSnapshot_Task of vm-42 failed: the VM is locked',
-      remediation: 'Wait for the running vCenter task on the VM to end, then retry.',
+      remediation:
+        'Wait for the running vCenter task on the VM to end, then retry.',
     });
     const taskId = await scaffolder.run('migrate-vm-to-scaleway', {
       vm: 'resource:default/db-01',
@@ -186,17 +186,24 @@ describe('the templates in the real scaffolder', () => {
     const wave = [...engine.waves.values()].find(w => w.name === 'weekend');
     expect(wave?.state).toBe('awaiting_approval');
     expect(sent).toContainEqual({
-      recipients: { type: 'entity', entityRef: ['group:default/platform-team'] },
+      recipients: {
+        type: 'entity',
+        entityRef: ['group:default/platform-team'],
+      },
       payload: expect.objectContaining({
         title: 'Wave weekend awaits your approval',
         link: `/vmware2scw?wave=${wave!.id}`,
-        description: expect.stringMatching(/user:default\/jane asks you .* Saturday night$/),
+        description: expect.stringMatching(
+          /user:default\/jane asks you .* Saturday night$/,
+        ),
       }),
     });
     expect(engine.callsOf('runMigrationStage')).toHaveLength(before);
     const statuses = stepStatuses(events);
     for (const stage of STAGE_IDS) expect(statuses[stage]).toBe('skipped');
-    expect(events.find(e => e.type === 'completion')?.body.output).toMatchObject({
+    expect(
+      events.find(e => e.type === 'completion')?.body.output,
+    ).toMatchObject({
       links: expect.arrayContaining([
         expect.objectContaining({ url: `/vmware2scw?wave=${wave!.id}` }),
       ]),
@@ -224,7 +231,10 @@ describe('the templates in the real scaffolder', () => {
     ]);
     const output = (await scaffolder.events(taskId)).find(
       e => e.type === 'completion',
-    )?.body.output as { links: unknown[]; text: Array<{ title: string; content: string }> };
+    )?.body.output as {
+      links: unknown[];
+      text: Array<{ title: string; content: string }>;
+    };
     expect(output.links).toEqual([
       expect.objectContaining({ url: `/vmware2scw?plan=${plan!.id}` }),
     ]);
@@ -248,3 +258,58 @@ describe('the templates in the real scaffolder', () => {
     });
   }, 60_000);
 });
+
+const appMissing = exampleAppMissing();
+const describeWithApp = appMissing ? describe.skip : describe;
+
+describeWithApp(
+  `the finished task page in the example app${
+    appMissing ? ` (skipped: ${appMissing})` : ''
+  }`,
+  () => {
+    it('shows each stage of "Migrate a VM to Scaleway" as a step, with its log and the links (screenshot)', async () => {
+      const engine = new FakeVmware2scwEngine([
+        {
+          entityRef: 'resource:default/web-01',
+          name: 'web-01',
+          osFamily: 'linux',
+          disks: [2 * 1024 ** 3],
+        },
+      ]);
+      engine.chunkBytes = 1024 ** 3;
+      const app = await startExampleApp({
+        features: [
+          createServiceFactory({
+            service: vmware2scwApiServiceRef,
+            deps: {},
+            factory: () => engine.api(),
+          }),
+        ],
+        config: {
+          scaffolder: {
+            vmware2scw: { pollInterval: { milliseconds: 500 } },
+          },
+        },
+      });
+      try {
+        await app.template('migrate-vm-to-scaleway');
+        const taskId = await app.run('migrate-vm-to-scaleway', {
+          vm: 'resource:default/web-01',
+          zone: 'fr-par-1',
+          targetType: 'POP2-2C-8G',
+          when: 'now',
+        });
+        expect((await app.finished(taskId)).status).toBe('completed');
+
+        const shot = await app.screenshot(
+          `/create/tasks/${taskId}`,
+          'data/screenshots/migrate-vm-task.stand-in.png',
+        );
+        expect(shot.stdout).toContain(`screenshot of /create/tasks/${taskId}`);
+        expect(fs.statSync(shot.file).size).toBeGreaterThan(10_000);
+      } finally {
+        await app.stop();
+      }
+    }, 600_000);
+  },
+);

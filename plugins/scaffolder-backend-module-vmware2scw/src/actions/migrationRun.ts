@@ -89,8 +89,11 @@ export function createMigrationRunAction(deps: ActionDeps) {
           `Migration of ${vmName} (${m.pipeline.length} stages): following it to its end.`,
         );
         m = await step.follow(`Migration of ${vmName}`, migrationIsOver);
+      } else {
+        ctx.logger.info(
+          `Migration of ${vmName} already succeeded: nothing to ask.`,
+        );
       }
-      ctx.logger.info(`Migration of ${vmName} succeeded.`);
       ctx.output('state', m.state);
       ctx.output(
         'stages',

@@ -16,6 +16,8 @@ import {
 interface Seen {
   state: ApiModel.StageRunState;
   attempt: number;
+  /** When this log first saw the stage running (its own clock, not the engine's). */
+  runningSince: number;
   lastLineAt: number;
   lastPercent: number;
   phase?: string;
@@ -43,28 +45,20 @@ export class ProgressLog {
   observe(m: ApiModel.Migration): void {
     const now = this.clock.now();
     const first = this.migrationState === undefined;
-    // A failure or a cancellation is reported by the caller, with its remediation.
-    if (
-      !first &&
-      m.state !== this.migrationState &&
-      m.state !== 'failed' &&
-      m.state !== 'cancelled'
-    )
-      this.logger.info(migrationStateLine(m));
-    this.migrationState = m.state;
 
     for (const run of m.stages) {
       const prev = this.seen.get(run.stage);
       const percent = run.progress ? percentOf(run.progress) ?? 0 : 0;
+      const changed =
+        !prev || prev.state !== run.state || prev.attempt !== run.attempt;
       const next: Seen = {
         state: run.state,
         attempt: run.attempt,
+        runningSince: changed || !prev ? now : prev.runningSince,
         lastLineAt: prev?.lastLineAt ?? now,
         lastPercent: prev?.lastPercent ?? percent,
         phase: run.progress?.phase,
       };
-      const changed =
-        !prev || prev.state !== run.state || prev.attempt !== run.attempt;
       // The first read only sets the baseline, except for a stage already running: say where it is.
       if (changed && (!first || run.state === 'running')) {
         const line = transitionLine(run, !prev);
@@ -72,12 +66,24 @@ export class ProgressLog {
         next.lastLineAt = now;
         next.lastPercent = percent;
       } else if (run.state === 'running' && this.due(prev, run, now, percent)) {
-        this.logger.info(progressLine(run));
+        this.logger.info(
+          run.progress
+            ? progressLine(run)
+            : `${STAGES[run.stage].title}: still running (${formatDuration(
+                (now - next.runningSince) / 1000,
+              )})`,
+        );
         next.lastLineAt = now;
         next.lastPercent = percent;
       }
       this.seen.set(run.stage, next);
     }
+    // After the stages: "Clean up succeeded" reads before "Migration of web-01 succeeded".
+    if (!first && m.state !== this.migrationState) {
+      const line = migrationStateLine(m);
+      if (line) this.logger.info(line);
+    }
+    this.migrationState = m.state;
   }
 
   private due(
@@ -129,7 +135,12 @@ function transitionLine(
   }
 }
 
-function migrationStateLine(m: ApiModel.Migration): string {
+/**
+ * What a change of the migration's state means for the person reading the log, when it says more than
+ * the stage lines: running and waiting (between two stage steps) say nothing new, and a failure or a
+ * cancellation is reported by the caller with its remediation.
+ */
+function migrationStateLine(m: ApiModel.Migration): string | undefined {
   const vm = `Migration of ${m.vmName}`;
   switch (m.state) {
     case 'pending':
@@ -138,9 +149,9 @@ function migrationStateLine(m: ApiModel.Migration): string {
         : `${vm} is pending`;
     case 'queued':
       return `${vm} is queued for a free worker or runner`;
-    case 'waiting':
-      return `${vm} waits for the next step of the template`;
+    case 'succeeded':
+      return `${vm} succeeded`;
     default:
-      return `${vm} is ${m.state}`;
+      return undefined;
   }
 }
