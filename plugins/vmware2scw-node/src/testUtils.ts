@@ -7,3 +7,4 @@
  */
 export * from './vcenter/testing/Vcsim';
 export * from './vcenter/testing/FakeVcenter';
+export * from './runner/testing/RunnerProcess';
