@@ -7,8 +7,11 @@ import {
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
 import fs from 'node:fs';
-import path from 'node:path';
-import { startEngineLab, type EngineLab } from './__testUtils__/engineLab';
+import {
+  engineLabMissing,
+  startEngineLab,
+  type EngineLab,
+} from './__testUtils__/engineLab';
 import { exampleAppMissing, startExampleApp } from './__testUtils__/exampleApp';
 import {
   stepLog,
@@ -22,15 +25,9 @@ import { startScaffolder } from './__testUtils__/scaffolderHarness';
  * with its engine and the catalog, against the engine's lab (vcsim, conversion runner, S3 server,
  * Scaleway simulator). With the example app built (packages/app/dist) it runs in the example app's
  * backend and saves a screenshot of the finished task page; without, in a test backend.
- * It waits for the engine: until plugins/vmware2scw-backend has one, it is skipped.
+ * It waits for the engine's lab: until src/__testUtils__/engineLab.ts starts one, it is skipped.
  */
-const ENGINE_DIR = path.resolve(
-  __dirname,
-  '../../vmware2scw-backend/src/engine',
-);
-const missing = fs.existsSync(ENGINE_DIR)
-  ? undefined
-  : 'plugins/vmware2scw-backend has no migration engine yet (no src/engine)';
+const missing = engineLabMissing();
 const describeWithEngine = missing ? describe.skip : describe;
 const appMissing = exampleAppMissing();
 const describeWithApp = appMissing ? describe.skip : describe;

@@ -257,20 +257,22 @@ export class FakeVmware2scwEngine {
           ],
         },
       };
+    // As the engine does: every migration is in a wave, one of its own named `now` when none was asked
+    // for, and only a wave asked for waits for an approval.
+    const wave: ApiModel.Wave = {
+      id: this.nextId('wave'),
+      batchId: batch.id,
+      name: body.wave ?? 'now',
+      position: 0,
+      state: body.wave ? 'awaiting_approval' : 'running',
+      pauseAfter: 'pause',
+      approvals: [],
+      counts: counts(1),
+    };
+    this.waves.set(wave.id, wave);
+    m.waveId = wave.id;
+    m.waveName = wave.name;
     if (body.wave) {
-      const wave: ApiModel.Wave = {
-        id: this.nextId('wave'),
-        batchId: batch.id,
-        name: body.wave,
-        position: 0,
-        state: 'awaiting_approval',
-        pauseAfter: 'pause',
-        approvals: [],
-        counts: counts(1),
-      };
-      this.waves.set(wave.id, wave);
-      m.waveId = wave.id;
-      m.waveName = wave.name;
       m.state = 'pending';
       m.runUntil = pipeline[pipeline.length - 1];
     } else if (body.stepwise) {
@@ -293,12 +295,18 @@ export class FakeVmware2scwEngine {
       });
     const run = m.stages[target];
     if (run.state === 'succeeded' || run.state === 'skipped') return m;
+    if (m.state === 'failed' || m.state === 'cancelled')
+      throw new Refusal(409, {
+        code: 'MIGRATION_NOT_RUNNABLE',
+        message: `${m.vmName} is ${m.state}`,
+        remediation:
+          'Retry the migration (POST /migrations/{id}/retry), then ask for the stage again.',
+      });
     const current = m.runUntil ? m.pipeline.indexOf(m.runUntil) : -1;
-    if (target > current) m.runUntil = stage;
-    for (const s of m.stages.slice(0, target + 1))
-      if (s.state === 'failed' || s.state === 'cancelled') s.state = 'pending';
-    if (m.state !== 'running') m.state = 'queued';
-    delete m.lastError;
+    if (m.stepwise && target > current) {
+      m.runUntil = stage;
+      if (m.state === 'waiting') m.state = 'queued';
+    }
     return m;
   }
 
@@ -311,6 +319,12 @@ export class FakeVmware2scwEngine {
 
   private retry(id: string): ApiModel.Migration {
     const m = this.migration(id);
+    if (m.state !== 'failed' && m.state !== 'cancelled')
+      throw new Refusal(409, {
+        code: 'MIGRATION_NOT_RETRYABLE',
+        message: `${m.vmName} is ${m.state}: only a failed or cancelled migration can be retried`,
+        remediation: 'Wait for it to end, or cancel it first.',
+      });
     for (const s of m.stages)
       if (s.state === 'failed' || s.state === 'cancelled') s.state = 'pending';
     m.state = 'queued';

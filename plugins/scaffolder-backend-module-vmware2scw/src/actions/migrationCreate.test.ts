@@ -36,7 +36,7 @@ function setup() {
 describe('vmware2scw:migration:create', () => {
   it('creates a stepwise migration on behalf of the initiator and lists the stage actions to run', async () => {
     const { engine, action } = setup();
-    const { ctx, outputs } = stepContext({
+    const { ctx, outputs, logger } = stepContext({
       entityRef: 'resource:default/win-01',
       targetType: 'POP2-4C-16G-WIN',
       zone: 'nl-ams-1',
@@ -71,6 +71,10 @@ describe('vmware2scw:migration:create', () => {
       stageActions: WINDOWS_PIPELINE.map(stageActionId),
     });
     expect(outputs.stageActions).toContain('vmware2scw:inject-virtio');
+    expect(logger.text()).toContain(
+      'Stepwise: each stage runs when its step asks for it.',
+    );
+    expect(logger.text()).not.toMatch(/approval/);
   });
 
   it('puts the VM in a wave that waits for an approval, leaving no stage to the template', async () => {

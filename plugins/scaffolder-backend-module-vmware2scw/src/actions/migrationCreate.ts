@@ -173,6 +173,9 @@ export function createMigrationCreateAction(deps: ActionDeps) {
             zone: m.zone,
             pipeline: m.pipeline as string[],
             stepwise: Boolean(m.stepwise),
+            // The engine puts every migration in a wave (one of its own, `now`, when none was asked
+            // for); only a wave asked for waits for an approval.
+            awaitsApproval: Boolean(wave),
           };
         },
       });
@@ -183,13 +186,14 @@ export function createMigrationCreateAction(deps: ActionDeps) {
           created.pipeline.length
         } stages (${created.pipeline.join(' → ')})`,
       );
-      if (created.waveName)
+      if (created.awaitsApproval)
         ctx.logger.info(
           `It waits in wave ${created.waveName} for an approval; the engine runs it once approved.`,
         );
       else if (created.stepwise)
         ctx.logger.info('Stepwise: each stage runs when its step asks for it.');
-      for (const [key, value] of Object.entries(created))
+      const { awaitsApproval: _, ...outputs } = created;
+      for (const [key, value] of Object.entries(outputs))
         ctx.output(key as 'migrationId', value as string);
       ctx.output(
         'stageActions',

@@ -71,18 +71,24 @@ export function createMigrationRunAction(deps: ActionDeps) {
       if (m.state !== 'succeeded') {
         // Keyed by the migration's total attempts: one ask per try, and a retried task asks no more.
         const key = `run-all:${migrationId}:${attemptsOf(m)}`;
-        if (m.stepwise && m.state !== 'running' && m.runUntil !== last) {
+        const stepwise = m.stepwise;
+        const retry = m.state === 'failed' || m.state === 'cancelled';
+        if (retry) {
+          await step.askOnce(
+            key,
+            `retrying the migration of ${vmName}`,
+            async api => {
+              const after = await api.retryMigration({ migrationId });
+              return stepwise
+                ? api.runMigrationStage({ migrationId, stage: last })
+                : after;
+            },
+          );
+        } else if (stepwise && m.state !== 'running' && m.runUntil !== last) {
           await step.askOnce(
             key,
             `asking the engine to run ${vmName} up to ${STAGES[last].title}`,
             api => api.runMigrationStage({ migrationId, stage: last }),
-          );
-        } else if (m.state === 'failed' || m.state === 'cancelled') {
-          const stepwise = m.stepwise;
-          await step.askOnce(key, `retrying the migration of ${vmName}`, api =>
-            stepwise
-              ? api.runMigrationStage({ migrationId, stage: last })
-              : api.retryMigration({ migrationId }),
           );
         }
         ctx.logger.info(

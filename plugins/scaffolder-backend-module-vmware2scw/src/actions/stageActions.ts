@@ -108,10 +108,15 @@ export function createStageAction(stage: StageId, deps: ActionDeps) {
         } else if (run.state !== 'running') {
           // One ask per try of the stage: a task retried after the stage failed asks again, since the
           // stage's attempt count moved on.
+          // The engine runs a failed or cancelled migration again only once retried.
+          const retry = m.state === 'failed' || m.state === 'cancelled';
           await step.askOnce(
             `run:${migrationId}:${stage}:${run.attempt}`,
-            `asking the engine to run ${awaiting}`,
-            api => api.runMigrationStage({ migrationId, stage }),
+            `asking the engine to ${retry ? 'retry' : 'run'} ${awaiting}`,
+            async api => {
+              if (retry) await api.retryMigration({ migrationId });
+              return api.runMigrationStage({ migrationId, stage });
+            },
           );
           ctx.logger.info(
             `${awaiting} (${m.targetType ?? 'recommended type'}, ${
