@@ -218,4 +218,3 @@ export class BatchReport {
     return `${servers.length} server(s) created`;
   }
 }
-

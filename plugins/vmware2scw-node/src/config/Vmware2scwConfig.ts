@@ -239,7 +239,9 @@ export const engineConfigSchema = z
     stageTimeoutMinutes: z
       .record(
         z.enum(STAGE_IDS, {
-          errorMap: () => ({ message: `expected a stage: ${STAGE_IDS.join(', ')}` }),
+          errorMap: () => ({
+            message: `expected a stage: ${STAGE_IDS.join(', ')}`,
+          }),
         }),
         z.number().positive('expected minutes above 0'),
       )
