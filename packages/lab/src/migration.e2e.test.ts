@@ -300,7 +300,14 @@ async function freePort(): Promise<number> {
       );
       const header = Buffer.from(await head.Body!.transformToByteArray());
       expect(header.subarray(0, 4).toString('binary')).toBe('QFI\xfb');
-      expect(Number(header.readBigUInt64BE(24))).toBe(lab.guest!.bytes);
+      // The disk's size, plus the EFI system partition ensure_uefi appended (the disk had no room).
+      const virtualSize = Number(header.readBigUInt64BE(24));
+      const esp = m.stages.find((s: any) => s.stage === 'ensure_uefi').outputs
+        .result.esp;
+      expect(virtualSize).toBeGreaterThanOrEqual(lab.guest!.bytes);
+      expect(virtualSize - lab.guest!.bytes).toBeLessThanOrEqual(
+        esp.sizeBytes + 2 * 2 ** 20,
+      );
 
       const report: string = await api('GET', `/batches/${batchId}/report`);
       expect(report).toContain(`### ${LAB.guestName} — succeeded`);

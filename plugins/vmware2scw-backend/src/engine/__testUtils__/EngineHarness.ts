@@ -1,3 +1,4 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import {
@@ -117,8 +118,10 @@ export async function createEngineHarness(options: {
   maxConcurrentStages?: number;
   migrate?: boolean;
   store?: MigrationStore;
+  /** Outside jest (the benchmark), a logger of its own. */
+  logger?: LoggerService;
 }) {
-  const logger = mockServices.logger.mock();
+  const logger = options.logger ?? mockServices.logger.mock();
   if (options.migrate !== false) {
     await options.knex.migrate.latest({ directory: MIGRATIONS_DIR });
   }
