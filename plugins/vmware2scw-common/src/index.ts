@@ -28,13 +28,13 @@ export * from './filters/VmFilter';
 export * from './filters/UserRegex';
 export * from './filters/filterVms';
 
-export * from './catalog/model';
-export * from './catalog/serverTypeFamily';
+export * from './offer/ScalewayOffer';
+export * from './offer/serverTypeFamily';
 export {
-  offlineCatalog,
+  offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
-} from './catalog/offlineSnapshot';
+} from './offer/offlineOffer';
 
 export * from './sizing/sizing';
 export * from './sizing/typeFit';

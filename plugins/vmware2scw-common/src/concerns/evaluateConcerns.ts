@@ -1,4 +1,4 @@
-import { findServerType } from '../catalog/model';
+import { findServerType } from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import type {
   Concern,

@@ -1,5 +1,5 @@
-import type { Catalog } from '../catalog/model';
-import { isWindowsServerType } from '../catalog/serverTypeFamily';
+import type { ScalewayOffer } from '../offer/ScalewayOffer';
+import { isWindowsServerType } from '../offer/serverTypeFamily';
 import { guestReleaseOf } from '../inventory/guestRelease';
 import type { Disk, Vm } from '../inventory/model';
 import { systemDisk } from '../inventory/systemDisk';
@@ -685,10 +685,10 @@ function fitCheck(code: TypeMismatchCode) {
   };
 }
 
-const windowsOffered = new WeakMap<Catalog, boolean>();
+const windowsOffered = new WeakMap<ScalewayOffer, boolean>();
 
 /** Whether the zone has -WIN types; asked once per Windows VM, answered once per catalog. */
-function offersWindows(catalog: Catalog): boolean {
+function offersWindows(catalog: ScalewayOffer): boolean {
   let offered = windowsOffered.get(catalog);
   if (offered === undefined) {
     offered = catalog.serverTypes.some(t => isWindowsServerType(t.name));

@@ -1,10 +1,10 @@
 import {
   pricingSourceOf,
   roundCents,
-  type Catalog,
+  type ScalewayOffer,
   type PricingSource,
-} from '../catalog/model';
-import { OFFLINE_SNAPSHOT_ZONE } from '../catalog/offlineSnapshot';
+} from '../offer/ScalewayOffer';
+import { OFFLINE_SNAPSHOT_ZONE } from '../offer/offlineOffer';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
@@ -114,7 +114,7 @@ export interface PlanEstimate {
 export interface EstimatePlanInput {
   plan: Plan;
   vms: readonly Vm[];
-  catalog: Catalog;
+  catalog: ScalewayOffer;
   locations?: PlanLocations;
   file?: string;
   model?: EstimateModelInput;

@@ -1,4 +1,4 @@
-import { findServerType, type Catalog } from '../catalog/model';
+import { findServerType, type ScalewayOffer } from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import { compileGlob, type GlobPattern } from '../patterns/GlobPattern';
 import {
@@ -67,7 +67,7 @@ export interface ResolvePlanInput {
   locations?: PlanLocations;
   file?: string;
   /** When given, each `target_type` must exist in it. */
-  catalog?: Catalog;
+  catalog?: ScalewayOffer;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/model';
+import type { ScalewayOffer } from '../offer/ScalewayOffer';
 import { compileVmFilters } from '../filters/filterVms';
 import type { VmFilterSpec } from '../filters/VmFilter';
 import type { Inventory, Vm } from '../inventory/model';
@@ -38,8 +38,8 @@ export interface InventoryPlanOptions {
   zone?: string;
   /** The old `--tag`: tags for every Instance (`defaults.tags`). */
   tags?: string[];
-  /** Catalog of `zone`, for `autoMap`; recorded in `metadata.catalog`. */
-  catalog?: Catalog;
+  /** Scaleway offer of `zone`, for `autoMap`; recorded in `metadata.catalog`. */
+  catalog?: ScalewayOffer;
   /** ISO instant for `metadata.generated_at` (the caller's clock). */
   generatedAt?: string;
   generatedBy?: string;
@@ -146,7 +146,7 @@ export function selectVms(
 /** Step 2 (the old `--auto-map`): a Scaleway type for each VM, with the strategy. */
 export function autoMapVms(
   vms: readonly Vm[],
-  catalog: Catalog,
+  catalog: ScalewayOffer,
   strategy: SizingStrategy,
 ): SizingResult[] {
   const sizer = createSizer(catalog, { strategy });

@@ -1,6 +1,6 @@
 import {
-  offlineCatalog,
-  type CatalogServerType,
+  offlineOffer,
+  type OfferedServerType,
 } from '@internal/plugin-vmware2scw-common';
 import {
   createServer,
@@ -36,7 +36,7 @@ export interface FakeInstanceApi {
 }
 
 /** One type as `products/servers` returns it, from the snapshot and the recorded wire-only fields. */
-export function wireType(t: CatalogServerType) {
+export function wireType(t: OfferedServerType) {
   const recorded = RECORDED_WIRE_FIELDS[t.name];
   if (!recorded) throw new Error(`no recorded wire fields for ${t.name}`);
   const [
@@ -119,7 +119,7 @@ export function apiJson(value: unknown, key?: string): string {
 }
 
 export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
-  const types = offlineCatalog('fr-par-1')!.serverTypes;
+  const types = offlineOffer('fr-par-1')!.serverTypes;
   const names = types.map(t => t.name).sort();
   const byName = new Map(types.map(t => [t.name, t]));
   const state = {

@@ -1,5 +1,5 @@
-import type { Catalog, CatalogServerType } from './model';
-import { DEFAULT_EXTRA_PRICES } from './model';
+import type { ScalewayOffer, OfferedServerType } from './ScalewayOffer';
+import { DEFAULT_EXTRA_PRICES } from './ScalewayOffer';
 
 /**
  * Offline catalog: the Instance types of fr-par-1 with their hourly prices and availability, as the
@@ -24,7 +24,7 @@ type Row = [
   number,
   number,
   boolean,
-  CatalogServerType['availability'],
+  OfferedServerType['availability'],
   number,
   number,
 ];
@@ -171,9 +171,9 @@ const ROWS: Row[] = [
 const GIB = 2 ** 30;
 
 /** The offline catalog for `zone`, or undefined when the snapshot does not cover that zone. */
-export function offlineCatalog(
+export function offlineOffer(
   zone: string = OFFLINE_SNAPSHOT_ZONE,
-): Catalog | undefined {
+): ScalewayOffer | undefined {
   if (zone !== OFFLINE_SNAPSHOT_ZONE) return undefined;
   return {
     zone,
