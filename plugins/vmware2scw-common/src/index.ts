@@ -16,8 +16,8 @@ export * from './tls/thumbprint';
 // Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
 export * from './problems/Problem';
 export * from './problems/PlanningError';
-export { didYouMean } from './text/didYouMean';
-export { isRfc1123Label, toRfc1123Label } from './text/rfc1123';
+export { didYouMean } from './problems/didYouMean';
+export { isRfc1123Label, toRfc1123Label } from './concerns/rfc1123';
 export {
   compileGlob,
   isGlobLiteral,

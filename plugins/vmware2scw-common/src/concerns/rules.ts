@@ -9,8 +9,8 @@ import {
   type TypeMismatch,
   type TypeMismatchCode,
 } from '../sizing/typeFit';
-import { didYouMean } from '../text/didYouMean';
-import { isRfc1123Label, toRfc1123Label } from '../text/rfc1123';
+import { didYouMean } from '../problems/didYouMean';
+import { isRfc1123Label, toRfc1123Label } from './rfc1123';
 import type { ConcernContext, ConcernRule, Finding } from './ConcernRule';
 
 /** Bumped whenever a rule is added, removed, or changes what it flags. */

@@ -15,7 +15,7 @@ import {
   type Problem,
   type SourcePosition,
 } from '../problems/Problem';
-import { didYouMean } from '../text/didYouMean';
+import { didYouMean } from '../problems/didYouMean';
 import { planV1Schema, type Plan } from './planSchema';
 import {
   PLAN_MAX_ALIAS_COUNT,

@@ -7,8 +7,8 @@ import {
   type RelatedLocation,
 } from '../problems/Problem';
 import type { SizingStrategy } from '../sizing/sizing';
-import { didYouMean } from '../text/didYouMean';
-import { ordinal } from '../text/ordinal';
+import { didYouMean } from '../problems/didYouMean';
+import { ordinal } from '../ordinal';
 import type { PlanLocations } from './PlanParser';
 import type { PauseAfter, Plan } from './planSchema';
 

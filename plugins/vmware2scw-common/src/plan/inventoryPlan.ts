@@ -9,7 +9,7 @@ import {
   type SizingResult,
   type SizingStrategy,
 } from '../sizing/sizing';
-import { ordinal } from '../text/ordinal';
+import { ordinal } from '../ordinal';
 import { writePlan } from './PlanSerializer';
 import {
   planV1Schema,

@@ -12,7 +12,7 @@ import {
 } from '../offer/serverTypeFamily';
 import type { Vm } from '../inventory/model';
 import { makeProblem, type Problem } from '../problems/Problem';
-import { ordinal } from '../text/ordinal';
+import { ordinal } from '../ordinal';
 import {
   formatGiB,
   MAX_VOLUMES_PER_INSTANCE,
