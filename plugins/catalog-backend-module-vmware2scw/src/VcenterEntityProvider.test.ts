@@ -11,7 +11,7 @@ import {
 const inventory: Inventory = inventorySchema.parse({
   source: { kind: 'vcenter', id: 'vc-paris' },
   vms: ['web-01', 'web 01', 'db-01'].map((name, i) => ({
-    vcenterId: 'vc-paris',
+    sourceId: 'vc-paris',
     moref: `vm-${i + 1}`,
     name,
     folderPath: i < 2 ? '/DC1/Web' : '/DC1/Data',

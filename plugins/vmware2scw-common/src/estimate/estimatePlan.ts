@@ -153,7 +153,7 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   }
 
   const vmByKey = new Map(
-    input.vms.map(vm => [`${vm.vcenterId}/${vm.moref}`, vm]),
+    input.vms.map(vm => [`${vm.sourceId}/${vm.moref}`, vm]),
   );
   const typeByName = new Map(catalog.serverTypes.map(t => [t.name, t]));
   const sizers = new Map<SizingStrategy, Sizer>();
@@ -166,7 +166,7 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   const estimates: VmEstimate[] = [];
   const simByWave = new Map<string, Array<{ est: VmEstimate; sim: SimVm }>>();
   for (const m of resolved.migrations) {
-    const vm = vmByKey.get(`${m.vcenterId}/${m.moref}`)!;
+    const vm = vmByKey.get(`${m.sourceId}/${m.moref}`)!;
     let targetType = m.targetType;
     let sizing: SizingResult | undefined;
     if (!targetType) {

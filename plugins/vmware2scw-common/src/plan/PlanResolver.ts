@@ -18,7 +18,7 @@ export const DEFAULT_PRIORITY = 100;
 export interface ResolvedMigration {
   vmName: string;
   moref: string;
-  vcenterId: string;
+  sourceId: string;
   /** The `migrations` entry that selected the VM. */
   entry: {
     index: number;
@@ -313,7 +313,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
     const resolvedEntry: ResolvedMigration = {
       vmName: vm.name,
       moref: vm.moref,
-      vcenterId: vm.vcenterId,
+      sourceId: vm.sourceId,
       entry: {
         index,
         selector: m.vm_name !== undefined ? 'vm_name' : 'vm_pattern',

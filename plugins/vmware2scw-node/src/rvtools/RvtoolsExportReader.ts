@@ -10,7 +10,7 @@ import { RvtoolsTable } from './RvtoolsTable';
 import { readRvtoolsXlsx } from './RvtoolsXlsxReader';
 
 export interface ReadRvtoolsExportOptions {
-  /** Id of the inventory source (every VM's `vcenterId`). */
+  /** Id of the inventory source (every VM's `sourceId`). */
   sourceId: string;
   /** Reads http(s) targets; Backstage's UrlReader (integrations, `backend.reading.allow`). */
   urlReader?: UrlReaderService;

@@ -164,7 +164,7 @@ describe('parseRvtoolsTables', () => {
     });
     const [web, win] = inventory.vms;
     expect(web).toMatchObject({
-      vcenterId: 'fx',
+      sourceId: 'fx',
       moref: 'vm-10',
       name: 'web-01',
       folderPath: '/DC1/Production/Web',

@@ -38,7 +38,7 @@ import {
 } from './RvtoolsTable';
 
 export interface RvtoolsParseOptions {
-  /** Id of the inventory source: becomes `source.id` and every VM's `vcenterId`. */
+  /** Id of the inventory source: becomes `source.id` and every VM's `sourceId`. */
   sourceId: string;
   /** File or URL of the export, for `source.name`. */
   sourceName?: string;
@@ -388,7 +388,7 @@ function readVinfo(
       toolsFromSheet: false,
       diskKeysMissing: [],
       vm: {
-        vcenterId: sourceId,
+        sourceId,
         moref,
         instanceUuid: c.text('vmUuid'),
         biosUuid: c.text('biosUuid'),
