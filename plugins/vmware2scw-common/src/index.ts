@@ -17,6 +17,7 @@ export * from './tls/thumbprint';
 export * from './problems/Problem';
 export * from './problems/PlanningError';
 export { didYouMean } from './problems/didYouMean';
+export { formatKeyPath } from './problems/formatKeyPath';
 export { isRfc1123Label, toRfc1123Label } from './concerns/rfc1123';
 export {
   compileGlob,

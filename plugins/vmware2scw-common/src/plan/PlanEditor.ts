@@ -11,7 +11,8 @@ import {
 import { z } from 'zod';
 import { makeProblem, type Problem } from '../problems/Problem';
 import { PlanningError } from '../problems/PlanningError';
-import { formatPath, parsePlan, type PlanParseResult } from './PlanParser';
+import { formatKeyPath } from '../problems/formatKeyPath';
+import { parsePlan, type PlanParseResult } from './PlanParser';
 import { isSafePlain } from './PlanSerializer';
 import {
   PLAN_MAX_BYTES,
@@ -65,7 +66,7 @@ export function editPlanText(
   }
   const problems: Problem[] = [];
   for (const [i, edit] of edits.entries()) {
-    const where = formatPath(edit.path);
+    const where = formatKeyPath(edit.path);
     const fail = (why: string) =>
       problems.push(
         makeProblem({
@@ -88,7 +89,7 @@ export function editPlanText(
       ) {
         fail(
           `no item ${seg} in ${
-            formatPath(edit.path.slice(0, k)) || 'the plan'
+            formatKeyPath(edit.path.slice(0, k)) || 'the plan'
           }`,
         );
         break;

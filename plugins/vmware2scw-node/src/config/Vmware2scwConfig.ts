@@ -1,4 +1,5 @@
 import type { Config } from '@backstage/config';
+import { formatKeyPath } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 
 /**
@@ -276,7 +277,7 @@ export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
   if (result.success) return result.data;
   throw new Vmware2scwConfigError(
     result.error.issues.map(issue => ({
-      key: keyPath(['vmware2scw', ...issue.path]),
+      key: formatKeyPath(['vmware2scw', ...issue.path]),
       message: issueMessage(issue),
     })),
   );
@@ -285,13 +286,6 @@ export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
 /** Runtime region of a zone: `fr-par-1` → `fr-par`. */
 export function zoneRegion(zone: string): string {
   return zone.replace(/-\d+$/, '');
-}
-
-function keyPath(path: Array<string | number>): string {
-  return path.reduce<string>((key, p) => {
-    if (typeof p === 'number') return `${key}[${p}]`;
-    return key ? `${key}.${p}` : p;
-  }, '');
 }
 
 function issueMessage(issue: z.ZodIssue): string {
