@@ -56,11 +56,11 @@ export function editPlanText(
 ): PlanEditResult {
   const { file } = options;
   if (text.length > PLAN_MAX_BYTES)
-    throw new PlanningError(parsePlan(text, { file }).problems);
+    throw PlanningError.fromProblems(parsePlan(text, { file }).problems);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PLAN_READ_OPTIONS, lineCounter });
   if (doc.errors.length) {
-    throw new PlanningError(
+    throw PlanningError.fromProblems(
       parsePlan(text, { file }).problems.filter(p => p.severity === 'error'),
     );
   }
@@ -138,7 +138,7 @@ export function editPlanText(
         fail('unknown operation');
     }
   }
-  if (problems.length) throw new PlanningError(problems);
+  if (problems.length) throw PlanningError.fromProblems(problems);
   const edited = doc.toString(PLAN_WRITE_STRING_OPTIONS);
   return { text: edited, ...parsePlan(edited, { file }) };
 }

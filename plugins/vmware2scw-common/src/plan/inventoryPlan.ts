@@ -229,7 +229,7 @@ export function buildPlan(
   // is enough, and keeps 10,000-VM plans fast.
   const parsed = planV1Schema.safeParse({ ...planInput, migrations: [] });
   if (!parsed.success) {
-    throw new PlanningError(
+    throw PlanningError.fromProblems(
       parsed.error.issues.map(issue =>
         makeProblem({
           code: 'PLAN_OPTIONS_INVALID',
@@ -292,5 +292,5 @@ function checkOptions(options: InventoryPlanOptions) {
       }),
     );
   }
-  if (setup.length) throw new PlanningError(setup);
+  if (setup.length) throw PlanningError.fromProblems(setup);
 }

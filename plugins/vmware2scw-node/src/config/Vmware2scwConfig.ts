@@ -1,6 +1,11 @@
 import type { Config } from '@backstage/config';
-import { formatKeyPath } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
+import {
+  ConfigError,
+  configErrorMessage,
+  configIssuesOf,
+  type ConfigIssue,
+} from './ConfigError';
 
 /**
  * The `vmware2scw:` section of app-config: what the old tool's `migration.yaml` held (vCenters, Scaleway,
@@ -255,18 +260,17 @@ export const vmware2scwConfigSchema = z
   });
 export type Vmware2scwConfig = z.infer<typeof vmware2scwConfigSchema>;
 
-/** A configuration that cannot be used; `issues` list each bad key with what is expected. */
-export class Vmware2scwConfigError extends Error {
-  readonly code = 'VMWARE2SCW_CONFIG_INVALID';
-  constructor(readonly issues: Array<{ key: string; message: string }>) {
-    super(
-      `Invalid vmware2scw configuration:\n${issues
-        .map(i => `  - ${i.key}: ${i.message}`)
-        .join(
-          '\n',
-        )}\nFix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).`,
-    );
-    this.name = 'Vmware2scwConfigError';
+/** The `vmware2scw:` section cannot be used; `issues` list each bad key with what is expected. */
+export class Vmware2scwConfigError extends ConfigError {
+  static fromIssues(issues: ConfigIssue[]): Vmware2scwConfigError {
+    const remediation =
+      'Fix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).';
+    return new Vmware2scwConfigError({
+      code: 'VMWARE2SCW_CONFIG_INVALID',
+      message: configErrorMessage('vmware2scw', issues, remediation),
+      remediation,
+      issues,
+    });
   }
 }
 
@@ -275,30 +279,12 @@ export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
   const raw = config.getOptional<unknown>('vmware2scw') ?? {};
   const result = vmware2scwConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new Vmware2scwConfigError(
-    result.error.issues.map(issue => ({
-      key: formatKeyPath(['vmware2scw', ...issue.path]),
-      message: issueMessage(issue),
-    })),
+  throw Vmware2scwConfigError.fromIssues(
+    configIssuesOf(result.error, ['vmware2scw']),
   );
 }
 
 /** Runtime region of a zone: `fr-par-1` → `fr-par`. */
 export function zoneRegion(zone: string): string {
   return zone.replace(/-\d+$/, '');
-}
-
-function issueMessage(issue: z.ZodIssue): string {
-  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-    return `unknown key(s) ${issue.keys
-      .map(k => `"${k}"`)
-      .join(', ')}: remove them or check the spelling`;
-  }
-  if (
-    issue.code === z.ZodIssueCode.invalid_type &&
-    issue.received === 'undefined'
-  ) {
-    return issue.message.startsWith('required') ? issue.message : 'required';
-  }
-  return issue.message;
 }

@@ -55,7 +55,7 @@ async function readLocal(
 ): Promise<RvtoolsTable[]> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_NOT_FOUND',
       [{ file: target, message: `no such file or directory (${file})` }],
       "Check the target: a relative path starts from the backend's working directory (packages/backend under `yarn start`).",
@@ -122,7 +122,7 @@ async function readRemote(
 }
 
 function unsupported(target: string): RvtoolsError {
-  return new RvtoolsError(
+  return RvtoolsError.fromIssues(
     'RVTOOLS_UNREADABLE',
     [
       {

@@ -176,7 +176,7 @@ export function parseRvtoolsTables(
 
   const vinfo = sheet('vInfo');
   if (!vinfo) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_NOT_FOUND',
       [
         {
@@ -218,7 +218,7 @@ export function parseRvtoolsTables(
     [],
   );
   if (columnIssues.length) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_COLUMN_MISSING',
       columnIssues,
       'Export the sheet again with RVTools 4.x, or rename the column to the name RVTools gives it.',
@@ -243,7 +243,7 @@ export function parseRvtoolsTables(
   );
   if (vinfo.rows.length === 0) {
     // An empty export would empty the catalog of this source: most likely the wrong file or a failed export.
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_BAD_VALUE',
       [
         {
@@ -305,7 +305,7 @@ export function parseRvtoolsTables(
     : {};
 
   if (issues.length) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_BAD_VALUE',
       issues,
       'Correct these cells (or export again from RVTools); vmware2scw imports an export only when every row can be read.',

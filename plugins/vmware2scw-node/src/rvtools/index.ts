@@ -9,5 +9,9 @@ export type { RvtoolsImport, RvtoolsParseOptions } from './RvtoolsParser';
 export { readRvtoolsXlsx } from './RvtoolsXlsxReader';
 export { readRvtoolsCsv, sheetOfCsvFileName } from './RvtoolsCsvReader';
 export { RvtoolsError, formatRvtoolsIssue } from './RvtoolsError';
-export type { RvtoolsErrorCode, RvtoolsIssue } from './RvtoolsError';
+export type {
+  RvtoolsErrorCode,
+  RvtoolsErrorOptions,
+  RvtoolsIssue,
+} from './RvtoolsError';
 export type { RvtoolsTable, RvtoolsRow } from './RvtoolsTable';

@@ -84,7 +84,7 @@ export class ScalewayCatalog {
       );
     } catch (e) {
       // The SDK quotes a malformed key in its message ("Invalid secret key format '<key>'").
-      throw new PlanningError([
+      throw PlanningError.fromProblems([
         makeProblem({
           code: 'CATALOG_CONFIG_INVALID',
           field: 'vmware2scw.scaleway',
@@ -152,7 +152,7 @@ export class ScalewayCatalog {
         this.options.secrets ?? [],
       )}`;
       if (this.options.fallbackToSnapshot === false || !offlineOffer(zone)) {
-        throw new PlanningError([
+        throw PlanningError.fromProblems([
           makeProblem({
             code: 'CATALOG_FETCH_FAILED',
             field: `zone ${zone}`,
@@ -186,7 +186,7 @@ export class ScalewayCatalog {
         ? { ...catalog, extraPrices: this.options.extraPrices }
         : catalog;
     }
-    throw new PlanningError([
+    throw PlanningError.fromProblems([
       makeProblem({
         code: 'CATALOG_ZONE_NOT_IN_SNAPSHOT',
         field: `zone ${zone}`,

@@ -5,6 +5,7 @@ import {
   VcenterError,
   VcenterHttpError,
   VcenterProtocolError,
+  badResponse,
   faultFromSoapFault,
 } from './faults';
 import { tlsErrorOf } from './TlsPolicy';
@@ -111,15 +112,8 @@ export class SoapTransport {
       throw faultFromSoapFault(parsed.Fault, method);
     if (status !== 200) throw this.httpError(status, method);
     const response = parsed[`${method}Response`];
-    if (response === undefined) {
-      throw new VcenterProtocolError({
-        code: 'VCENTER_BAD_RESPONSE',
-        message: `vCenter answered ${method} without a ${method}Response element`,
-        remediation:
-          'Report this with the vCenter version; the SOAP answer had an unexpected shape.',
-        method,
-      });
-    }
+    if (response === undefined)
+      throw badResponse(method, `a ${method}Response element`);
     return isNode(response) ? response : {};
   }
 
@@ -175,7 +169,7 @@ export class SoapTransport {
   }
 
   private httpError(status: number, method: string): VcenterHttpError {
-    const err = new VcenterHttpError({
+    return new VcenterHttpError({
       code: 'VCENTER_HTTP_ERROR',
       message: `vCenter answered ${method} with HTTP ${status}`,
       remediation:
@@ -183,9 +177,8 @@ export class SoapTransport {
           ? 'vCenter services are starting or overloaded: retry in a few minutes.'
           : `Check that ${this.sdkUrl.origin}/sdk reaches the vCenter SDK directly (proxies, load balancers).`,
       method,
+      status,
     });
-    err.status = status;
-    return err;
   }
 
   private transportError(

@@ -298,7 +298,7 @@ export class TaggingClient {
     json?: unknown,
   ): VcenterRestError {
     const type = (json as { type?: string } | undefined)?.type;
-    const err = new VcenterRestError({
+    return new VcenterRestError({
       code: status === 401 ? 'VCENTER_REST_UNAUTHORIZED' : 'VCENTER_REST_ERROR',
       message: `vCenter vAPI ${what.split('?')[0]} answered HTTP ${status}${
         type ? ` (${type})` : ''
@@ -307,20 +307,18 @@ export class TaggingClient {
         status === 401 || status === 403
           ? 'The user needs vSphere tagging privileges (Assign or Unassign vSphere Tag, Create vSphere Tag and Tag Category).'
           : 'Check that the vCenter vAPI service (vmware-vapi-endpoint) is running.',
+      status,
     });
-    err.status = status;
-    return err;
   }
 
   private notFound(what: string): VcenterRestError {
-    const err = new VcenterRestError({
+    return new VcenterRestError({
       code: 'VCENTER_TAG_NOT_FOUND',
       message: `vCenter has no ${what}`,
       remediation:
         'Create it in vCenter, or let vmware2scw create it (create: true).',
+      status: 404,
     });
-    err.status = 404;
-    return err;
   }
 }
 

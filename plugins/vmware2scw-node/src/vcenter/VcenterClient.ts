@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { DiskInput, Inventory } from '@internal/plugin-vmware2scw-common';
 import { request, type Dispatcher } from 'undici';
 import {
+  badResponse,
   AmbiguousSnapshotError,
   InvalidPowerStateError,
   NotAuthenticatedError,
@@ -595,7 +596,7 @@ export class VcenterClient {
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
       await res.body.dump();
-      const err = new VcenterHttpError({
+      throw new VcenterHttpError({
         code:
           res.statusCode === 404
             ? 'VCENTER_FILE_NOT_FOUND'
@@ -607,9 +608,8 @@ export class VcenterClient {
           res.statusCode === 404
             ? 'Check the datacenter path, datastore name and file path (vSAN and vVols have no -flat.vmdk).'
             : 'The user needs the Datastore > Browse datastore and Low level file operations privileges.',
+        status: res.statusCode,
       });
-      err.status = res.statusCode;
-      throw err;
     }
     return { status: res.statusCode, headers: res.headers, body: res.body };
   }
@@ -757,7 +757,7 @@ export class VcenterClient {
     opts: WaitOptions,
   ) {
     const task = moref(returnval);
-    if (!task) throw new Error(`${method} returned no task`);
+    if (!task) throw badResponse(method, 'a task');
     return this.session.run(
       content => new TaskWaiter(this.pc(content)).wait(task, method, opts),
       opts.signal,
@@ -774,7 +774,7 @@ export class VcenterClient {
       opts.signal,
     );
     const lease = moref(res.returnval);
-    if (!lease) throw new Error(`${method} returned no lease`);
+    if (!lease) throw badResponse(method, 'a lease');
     try {
       return await this.session.run(
         content =>

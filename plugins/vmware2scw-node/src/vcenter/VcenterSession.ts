@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { isSessionLost, NotAuthenticatedError } from './faults';
+import { badResponse, isSessionLost, NotAuthenticatedError } from './faults';
 import type { SoapTransport } from './SoapTransport';
 import { morefXml, xml, type MoRef, type XmlValue } from './VimXml';
 import { at, moref, text } from './VimValue';
@@ -164,7 +164,7 @@ function parseServiceContent(v: XmlValue | undefined): ServiceContent {
   const ref = (name: string) => moref(at(v, name));
   const required = (name: string) => {
     const r = ref(name);
-    if (!r) throw new Error(`ServiceContent has no ${name}`);
+    if (!r) throw badResponse('RetrieveServiceContent', name);
     return r;
   };
   const about = at(v, 'about');
