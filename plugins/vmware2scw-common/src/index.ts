@@ -31,10 +31,13 @@ export * from './filters/filterVms';
 
 export * from './offer/ScalewayOffer';
 export * from './offer/serverTypeFamily';
+export * from './offer/zones';
+export * from './offer/windowsZones';
 export {
   offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
+  RECORDED_WINDOWS_OFFER,
 } from './offer/offlineOffer';
 
 export * from './sizing/sizing';

@@ -1,4 +1,5 @@
-import type { ScalewayOffer } from '../offer/ScalewayOffer';
+import { offersWindows, zonesOfferingWindows } from '../offer/windowsZones';
+import { formatZoneList } from '../offer/zones';
 import { isWindowsServerType } from '../offer/serverTypeFamily';
 import { guestReleaseOf } from '../inventory/guestRelease';
 import type { Disk, Vm } from '../inventory/model';
@@ -499,8 +500,9 @@ export const CONCERN_RULES: readonly ConcernRule[] = [
     severity: 'critical',
     category: 'scaleway',
     label: 'No Windows types in the zone',
-    remediation:
-      'Windows Instances (-WIN types) exist in fr-par-1 and fr-par-2: target one of those zones.',
+    remediation: `Windows Instances (-WIN types) exist in ${formatZoneList(
+      zonesOfferingWindows(),
+    )}: target one of those zones.`,
     scope: 'zone',
     check: ({ vm, catalog }) =>
       vm.osFamily === 'windows' && catalog && !offersWindows(catalog)
@@ -683,18 +685,6 @@ function fitCheck(code: TypeMismatchCode) {
       .filter(p => p.code === code)
       .map(p => ({ assessment: `${p.text}.` }));
   };
-}
-
-const windowsOffered = new WeakMap<ScalewayOffer, boolean>();
-
-/** Whether the zone has -WIN types; asked once per Windows VM, answered once per catalog. */
-function offersWindows(catalog: ScalewayOffer): boolean {
-  let offered = windowsOffered.get(catalog);
-  if (offered === undefined) {
-    offered = catalog.serverTypes.some(t => isWindowsServerType(t.name));
-    windowsOffered.set(catalog, offered);
-  }
-  return offered;
 }
 
 function both(a: Finding[], b: Finding[]): Finding[] {

@@ -1,5 +1,6 @@
 import type { ScalewayOffer, OfferedServerType } from './ScalewayOffer';
 import { DEFAULT_EXTRA_PRICES } from './ScalewayOffer';
+import type { ScalewayZone } from './zones';
 
 /**
  * Offline catalog: the Instance types of fr-par-1 with their hourly prices and availability, as the
@@ -14,6 +15,23 @@ import { DEFAULT_EXTRA_PRICES } from './ScalewayOffer';
  */
 export const OFFLINE_SNAPSHOT_ZONE = 'fr-par-1';
 export const OFFLINE_SNAPSHOT_PRICED_AT = '2026-07-30T12:55:08Z';
+
+/**
+ * What the recorded `products/servers` listings of the zones beyond the snapshot's say about Windows:
+ * fr-par-2 lists the -WIN types as fr-par-1 does; fr-par-3 (which lists no PLAY2 either), nl-ams and
+ * pl-waw list none. it-mil-1 was not recorded. Sizing and concern texts name the Windows zones from this
+ * and from the offers they are given, never from a sentence written by hand.
+ */
+export const RECORDED_WINDOWS_OFFER: Partial<Record<ScalewayZone, boolean>> = {
+  'fr-par-2': true,
+  'fr-par-3': false,
+  'nl-ams-1': false,
+  'nl-ams-2': false,
+  'nl-ams-3': false,
+  'pl-waw-1': false,
+  'pl-waw-2': false,
+  'pl-waw-3': false,
+};
 
 type Row = [
   string,

@@ -1,3 +1,4 @@
+import { DEFAULT_ZONE, type ScalewayZone } from '../offer/zones';
 import type { ScalewayOffer } from '../offer/ScalewayOffer';
 import { compileVmFilters } from '../filters/filterVms';
 import type { VmFilterSpec } from '../filters/VmFilter';
@@ -34,7 +35,7 @@ export interface InventoryPlanOptions {
   autoMap?: boolean;
   /** The old `--sizing`, recorded in `defaults.sizing_strategy`; default `optimize`. */
   sizing?: SizingStrategy;
-  /** Target zone, default `fr-par-1`. */
+  /** Target zone, default `DEFAULT_ZONE` (fr-par-1). */
   zone?: string;
   /** The old `--tag`: tags for every Instance (`defaults.tags`). */
   tags?: string[];
@@ -161,7 +162,7 @@ export function buildPlan(
   options: InventoryPlanOptions = {},
 ): InventoryPlanResult {
   checkOptions(options);
-  const zone = options.zone ?? options.catalog?.zone ?? 'fr-par-1';
+  const zone = options.zone ?? options.catalog?.zone ?? DEFAULT_ZONE;
   const strategy = options.sizing ?? 'optimize';
   const problems = [...selection.problems];
   const sizingByName = new Map(sizing.map(r => [r.vmName, r]));
@@ -198,6 +199,7 @@ export function buildPlan(
   const waveNames = [...waveSet].sort(ordinal);
 
   const vcenter = options.vcenter ?? inventory.source.name;
+  // Zones arrive as strings (API callers); the frame is validated below, an unknown zone is a problem there.
   const planInput: PlanV1Input = {
     version: 1,
     metadata: {
@@ -209,12 +211,16 @@ export function buildPlan(
             catalog: {
               source: options.catalog.source,
               priced_at: options.catalog.pricedAt,
-              zone: options.catalog.zone,
+              zone: options.catalog.zone as ScalewayZone,
             },
           }
         : {}),
     },
-    defaults: { zone, sizing_strategy: strategy, tags: options.tags ?? [] },
+    defaults: {
+      zone: zone as ScalewayZone,
+      sizing_strategy: strategy,
+      tags: options.tags ?? [],
+    },
     concurrency: options.concurrency ?? {},
     migrations,
     exclude: [],
@@ -252,7 +258,7 @@ export function buildPlan(
 }
 
 function checkOptions(options: InventoryPlanOptions) {
-  const zone = options.zone ?? options.catalog?.zone ?? 'fr-par-1';
+  const zone = options.zone ?? options.catalog?.zone ?? DEFAULT_ZONE;
   const setup: Problem[] = [];
   if (options.autoMap && !options.catalog) {
     setup.push(

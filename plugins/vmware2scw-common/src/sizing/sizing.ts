@@ -1,3 +1,5 @@
+import { zonesOfferingWindows } from '../offer/windowsZones';
+import { formatZoneList } from '../offer/zones';
 import { z } from 'zod';
 import {
   monthlyPrice,
@@ -145,7 +147,9 @@ export function createSizer(
           catalog.zone
         } (${familyText}) has ${need} or more`,
         windows && windowsPool.length === 0
-          ? `Windows types exist in fr-par-1 and fr-par-2 only: pick one of those zones.`
+          ? `Windows types exist in ${formatZoneList(
+              zonesOfferingWindows([catalog]),
+            )} only: pick one of those zones.`
           : `Pick a target_type by hand (another family), or reduce the VM's vCPU/RAM in vSphere first.`,
       );
     }

@@ -1,4 +1,5 @@
 import type { Config } from '@backstage/config';
+import { SCALEWAY_ZONES, zoneRegion } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -12,19 +13,6 @@ import {
  * conversion). Read once at start-up; an invalid value stops the backend with the key path and what is
  * expected. Secret values never appear in those messages.
  */
-
-const ZONES = [
-  'fr-par-1',
-  'fr-par-2',
-  'fr-par-3',
-  'nl-ams-1',
-  'nl-ams-2',
-  'nl-ams-3',
-  'pl-waw-1',
-  'pl-waw-2',
-  'pl-waw-3',
-  'it-mil-1',
-] as const;
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -133,8 +121,10 @@ export const scalewayConfigSchema = z
           'required: the project id (a UUID) that receives the instances',
       })
       .regex(UUID, 'expected the project id (a UUID)'),
-    defaultZone: z.enum(ZONES, {
-      errorMap: () => ({ message: `expected one of ${ZONES.join(', ')}` }),
+    defaultZone: z.enum(SCALEWAY_ZONES, {
+      errorMap: () => ({
+        message: `expected one of ${SCALEWAY_ZONES.join(', ')}`,
+      }),
     }),
     /** Region of the transit bucket; it must be the default zone's region (imports read the bucket in-region). */
     s3Region: z
@@ -282,9 +272,4 @@ export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
   throw Vmware2scwConfigError.fromIssues(
     configIssuesOf(result.error, ['vmware2scw']),
   );
-}
-
-/** Runtime region of a zone: `fr-par-1` → `fr-par`. */
-export function zoneRegion(zone: string): string {
-  return zone.replace(/-\d+$/, '');
 }
