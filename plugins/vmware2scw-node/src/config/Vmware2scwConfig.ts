@@ -1,5 +1,9 @@
 import type { Config } from '@backstage/config';
-import { SCALEWAY_ZONES, zoneRegion } from '@internal/plugin-vmware2scw-common';
+import {
+  parseThumbprint,
+  SCALEWAY_ZONES,
+  zoneRegion,
+} from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -16,7 +20,6 @@ import {
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SHA256_FINGERPRINT = /^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i;
 
 const id = (what: string) =>
   z
@@ -80,10 +83,11 @@ export const vcenterConfigSchema = z
     insecure: z
       .boolean({ invalid_type_error: 'expected true or false' })
       .default(false),
+    /** Checked on every connection, with or without `insecure` (with it, instead of the CA chain). */
     thumbprint: z
       .string()
-      .regex(
-        SHA256_FINGERPRINT,
+      .refine(
+        v => parseThumbprint(v, 'sha256') !== undefined,
         'expected the SHA-256 fingerprint of the vCenter certificate: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)',
       )
       .optional(),
