@@ -1,5 +1,10 @@
 import { request, type Dispatcher } from 'undici';
-import { VcenterConfigError, VcenterError, VcenterHttpError } from './faults';
+import {
+  NoPermissionError,
+  VcenterConfigError,
+  VcenterError,
+  VcenterHttpError,
+} from './faults';
 import {
   datastoreFolderUrl,
   parseDatastorePath,
@@ -150,10 +155,22 @@ export class DatastoreDownloads {
       }
     };
     let res = await get();
-    if (res.statusCode === 401 || res.statusCode === 403) {
+    if (res.statusCode === 401) {
+      // The session is unknown there (expired, vCenter restarted): one new login, one retry.
       await res.body.dump();
       await this.vc.session.login(opts.signal);
       res = await get();
+    }
+    const path = decodeURIComponent(target.pathname);
+    if (res.statusCode === 403) {
+      // A live session without the privilege: logging in again would only open a second session.
+      await res.body.dump();
+      throw new NoPermissionError({
+        code: 'VCENTER_NO_PERMISSION',
+        message: `Datastore download of ${path} was refused (HTTP 403): the vCenter user may not read this datastore`,
+        remediation:
+          'Grant the vCenter role of this user Datastore > Browse datastore and Low level file operations on the datastore.',
+      });
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
       await res.body.dump();
@@ -162,9 +179,7 @@ export class DatastoreDownloads {
           res.statusCode === 404
             ? 'VCENTER_FILE_NOT_FOUND'
             : 'VCENTER_DOWNLOAD_FAILED',
-        message: `Datastore download of ${decodeURIComponent(
-          target.pathname,
-        )} answered HTTP ${res.statusCode}`,
+        message: `Datastore download of ${path} answered HTTP ${res.statusCode}`,
         remediation:
           res.statusCode === 404
             ? 'Check the datacenter path, datastore name and file path (vSAN and vVols have no -flat.vmdk).'
