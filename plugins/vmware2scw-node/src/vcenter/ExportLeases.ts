@@ -60,7 +60,7 @@ export class ExportLeases {
         ({ pc }) =>
           NfcLease.open(
             {
-              soap: this.vc.soap,
+              call: (m, body) => this.vc.call(m, body),
               pc,
               vcenterHost: this.vc.soap.sdkUrl.host,
               logger: this.vc.logger,
@@ -74,7 +74,7 @@ export class ExportLeases {
       // NfcLease.open ends the lease on its own failures, except a lost session (which run() retried
       // once): end it here too, or it would block the VM until vCenter times it out.
       if (err instanceof NotAuthenticatedError)
-        await abortQuietly(this.vc.soap, lease);
+        await abortQuietly((m, body) => this.vc.call(m, body), lease);
       throw err;
     }
   }
