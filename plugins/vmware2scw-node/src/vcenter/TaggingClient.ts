@@ -2,6 +2,11 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { VmTag } from '@internal/plugin-vmware2scw-common';
 import { request, type Dispatcher } from 'undici';
 import { VcenterAbortedError, VcenterRestError } from './faults';
+import {
+  formatLimit,
+  MAX_REST_RESPONSE_BYTES,
+  readBodyText,
+} from './ResponseLimit';
 import { tlsErrorOf } from './TlsPolicy';
 import type { MoRef } from './VimXml';
 
@@ -18,6 +23,8 @@ export interface TaggingClientOptions {
   basicAuth: () => string;
   logger?: LoggerService;
   onCall?: () => void;
+  /** Largest answer read, default {@link MAX_REST_RESPONSE_BYTES}; a larger one is refused. */
+  maxResponseBytes?: number;
 }
 
 interface AttachedTags {
@@ -253,27 +260,24 @@ export class TaggingClient {
       headers['vmware-api-session-id'] = this.token;
     if (body !== undefined) headers['content-type'] = 'application/json';
     this.opts.onCall?.();
+    const what = path.split('?')[0];
+    const maxBytes = this.opts.maxResponseBytes ?? MAX_REST_RESPONSE_BYTES;
+    let res: Dispatcher.ResponseData;
+    let text: string | undefined;
     try {
-      const res = await request(`${this.opts.origin}/rest${path}`, {
+      res = await request(`${this.opts.origin}/rest${path}`, {
         method: method as 'GET',
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.opts.dispatcher,
         signal,
       });
-      const text = await res.body.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.statusCode, json };
+      text = await readBodyText(res, maxBytes);
     } catch (err) {
       if (signal?.aborted) {
         throw new VcenterAbortedError({
           code: 'VCENTER_ABORTED',
-          message: `vAPI ${method} ${path.split('?')[0]} was aborted`,
+          message: `vAPI ${method} ${what} was aborted`,
           remediation: 'The operation was canceled by its caller.',
           cause: signal.reason,
         });
@@ -282,14 +286,30 @@ export class TaggingClient {
         tlsErrorOf(err, new URL(this.opts.origin).host) ??
         new VcenterRestError({
           code: 'VCENTER_UNREACHABLE',
-          message: `Could not reach the vCenter vAPI endpoint for ${
-            path.split('?')[0]
-          }`,
+          message: `Could not reach the vCenter vAPI endpoint for ${what}`,
           remediation: 'Check the vCenter URL, DNS and firewall (TCP 443).',
           cause: err,
         })
       );
     }
+    if (text === undefined) {
+      throw new VcenterRestError({
+        code: 'VCENTER_RESPONSE_TOO_LARGE',
+        message: `vCenter vAPI answer to ${what} is larger than ${formatLimit(
+          maxBytes,
+        )}; it was not read`,
+        remediation:
+          'Check that the vCenter URL reaches vCenter directly (no proxy in between); report it with the vCenter version otherwise.',
+        status: res.statusCode,
+      });
+    }
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.statusCode, json };
   }
 
   private httpError(

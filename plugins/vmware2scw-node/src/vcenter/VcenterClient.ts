@@ -37,6 +37,8 @@ export interface VcenterClientOptions {
   dispatcher?: Dispatcher;
   /** Per-request timeout (headers and body), default 5 minutes. */
   requestTimeoutMs?: number;
+  /** Largest SOAP answer read, default 256 MiB; a larger one is refused (`VCENTER_RESPONSE_TOO_LARGE`). */
+  maxResponseBytes?: number;
   /**
    * Accept an `http://` URL. Tests against a local fake only: without TLS the password and the session
    * cookie cross the network in clear, so real vCenters are always reached over https.
@@ -80,6 +82,7 @@ export class VcenterClient {
       dispatcher,
       logger: opts.logger,
       requestTimeoutMs: opts.requestTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
     });
     const session = new VcenterSession(
       soap,
