@@ -52,7 +52,10 @@ const hasDatastore = (d: Disk) =>
 
 /**
  * The rules, in the order they are reported. Ids follow Forklift's vSphere policies where the
- * concern is the same; `scaleway.*` rules are the target's limits (scaleway.md §2, §5, G1-G12).
+ * concern is the same; `scaleway.*` rules are the target's limits: Instances boot UEFI only, Block
+ * Storage imports take qcow2 images of 1 GB to 1 TB, an Instance takes at most 16 volumes, Windows runs
+ * only on -WIN types, which not every zone offers, and a type must be offered, in stock and able to
+ * attach Block volumes in the target zone.
  */
 export const CONCERN_RULES: readonly ConcernRule[] = [
   // --- vSphere side --------------------------------------------------------------------------

@@ -44,7 +44,10 @@ export const offeredServerTypeSchema = z.object({
 });
 export type OfferedServerType = z.infer<typeof offeredServerTypeSchema>;
 
-/** Prices billed next to the instance (scaleway.md G11, Scaleway docs `instances/faq.mdx`). */
+/**
+ * Prices billed next to the instance, which `products/servers` does not list: Block Storage per GB-hour
+ * and a flexible IPv4 per hour (from the billing section of Scaleway's Instances FAQ).
+ */
 export const extraPricesSchema = z.object({
   /** Block Storage (SBS 5K), EUR per GB per hour. */
   blockStorageGbHourEur: z.number().nonnegative(),

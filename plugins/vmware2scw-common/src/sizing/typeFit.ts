@@ -2,7 +2,7 @@ import type { OfferedServerType } from '../offer/ScalewayOffer';
 import { isWindowsServerType } from '../offer/serverTypeFamily';
 import type { Vm } from '../inventory/model';
 
-/** Most volumes an Instance takes, boot volume included (scaleway.md G3). */
+/** Most volumes Scaleway attaches to one Instance, the boot volume included. */
 export const MAX_VOLUMES_PER_INSTANCE = 16;
 
 export type TypeMismatchCode =
