@@ -17,6 +17,8 @@ fi
 
 echo '--- formatting (prettier)'
 yarn prettier --check . >/dev/null || { yarn prettier --list-different .; echo 'Run: yarn prettier --write .' >&2; exit 1; }
+echo '--- generated API code (scripts/openapi-generate.mjs --check)'
+node scripts/openapi-generate.mjs --check
 echo '--- type-check'
 yarn tsc
 echo '--- lint'

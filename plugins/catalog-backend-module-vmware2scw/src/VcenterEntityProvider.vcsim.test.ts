@@ -101,6 +101,11 @@ maybe('VcenterEntityProvider against vcsim', () => {
       type: 'virtual-machine',
       owner: 'team-payments',
       system: 'team-payments',
+      inventory: expect.objectContaining({
+        moref: staged.richVm,
+        firmware: 'efi',
+        numCpu: 4,
+      }),
     });
     expect(rich.metadata.annotations).toMatchObject({
       'backstage.io/managed-by-location': `url:${

@@ -105,7 +105,12 @@ describe('inventoryEntities', () => {
           'vmware2scw.io/firmware': 'bios',
         },
       },
-      spec: { type: 'virtual-machine', owner: 'team-web', system: 'web-shop' },
+      spec: {
+        type: 'virtual-machine',
+        owner: 'team-web',
+        system: 'web-shop',
+        inventory: inventory.vms[0],
+      },
     });
   });
 

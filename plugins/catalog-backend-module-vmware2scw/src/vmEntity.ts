@@ -9,6 +9,7 @@ import {
   VM_ANNOTATIONS as ANNOTATION,
   VM_ENTITY_TYPE,
   VM_LABELS as LABEL,
+  VM_SPEC_INVENTORY_KEY,
   vmTotalDiskBytes,
 } from '@internal/plugin-vmware2scw-common';
 import { entityNames } from './entityName';
@@ -115,6 +116,7 @@ export function vmEntity(
       type: VM_ENTITY_TYPE,
       owner: owner?.value ?? FALLBACK_OWNER,
       ...(system ? { system: system.value } : {}),
+      [VM_SPEC_INVENTORY_KEY]: vm,
     },
   };
 }

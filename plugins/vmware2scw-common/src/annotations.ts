@@ -61,3 +61,9 @@ export function vmSourceIdOf(
     annotations?.[LEGACY_VM_ANNOTATIONS.sourceId]
   );
 }
+
+/**
+ * Key under a VM entity's `spec` holding the VM as the inventory model (`vmSchema`): disks, NICs,
+ * devices, placement. The backend plans, assesses and validates from it without reading the source again.
+ */
+export const VM_SPEC_INVENTORY_KEY = 'inventory';

@@ -6,9 +6,10 @@
  */
 
 export * from './permissions';
+export * from './signals';
 export * from './inventory';
 export * from './annotations';
-export * from './api';
+export * from './schema/openapi';
 export * from './errors';
 export * from './stages';
 export * from './tls/thumbprint';

@@ -6,6 +6,9 @@ import {
 /** Resource type of a migration wave, for conditional decisions on `vmware2scw.wave.approve`. */
 export const VMWARE2SCW_WAVE_RESOURCE_TYPE = 'vmware2scw-wave';
 
+/** Resource type of a VM entity, for conditional decisions on `vmware2scw.vm.migrate` (resource ref = entity ref). */
+export const VMWARE2SCW_VM_RESOURCE_TYPE = 'vmware2scw-vm';
+
 /** Read plans, estimates, batches, waves and reports. */
 export const planReadPermission = createPermission({
   name: 'vmware2scw.plan.read',
@@ -31,10 +34,21 @@ export const waveApprovePermission = createPermission({
   resourceType: VMWARE2SCW_WAVE_RESOURCE_TYPE,
 });
 
+/**
+ * Migrate one VM on its own (the old `migrate`, the "Migrate a VM" template) and retry, cancel or clean
+ * up its migration: a resource permission on the VM entity, so a policy can let the VM's owners do it.
+ */
+export const vmMigratePermission = createPermission({
+  name: 'vmware2scw.vm.migrate',
+  attributes: { action: 'update' },
+  resourceType: VMWARE2SCW_VM_RESOURCE_TYPE,
+});
+
 /** Every vmware2scw permission, for registration with the permissions registry. */
 export const vmware2scwPermissions: Permission[] = [
   planReadPermission,
   planCreatePermission,
   batchRunPermission,
   waveApprovePermission,
+  vmMigratePermission,
 ];

@@ -8,6 +8,7 @@
  */
 export * from './vcenter/testing/Vcsim';
 export * from './vcenter/testing/FakeVcenter';
+export * from './runner/testing/RunnerProcess';
 export {
   writeRvtoolsXlsx,
   writeRvtoolsCsv,

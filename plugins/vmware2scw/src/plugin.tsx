@@ -8,7 +8,7 @@ import {
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { VM_ENTITY_TYPE } from '@internal/plugin-vmware2scw-common';
 import CloudUploadIcon from '@material-ui/icons/CloudUpload';
-import { Vmware2scwClient, vmware2scwApiRef } from './api';
+import { createVmware2scwClient, vmware2scwApiRef } from './api';
 import { rootRouteRef } from './routes';
 
 export const vmware2scwApi = ApiBlueprint.make({
@@ -16,7 +16,7 @@ export const vmware2scwApi = ApiBlueprint.make({
     defineParams({
       api: vmware2scwApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new Vmware2scwClient(deps),
+      factory: deps => createVmware2scwClient(deps),
     }),
 });
 

@@ -1,11 +1,9 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import type {
-  Vmware2scwApi,
-  Vmware2scwHealth,
-} from '@internal/plugin-vmware2scw-node';
+import type { ApiModel } from '@internal/plugin-vmware2scw-common';
+import type { Vmware2scwApi } from '@internal/plugin-vmware2scw-node';
 import { createPreflightAction } from './preflight';
 
-const ready: Vmware2scwHealth = {
+const ready: ApiModel.Health = {
   status: 'ok',
   version: '0.1.0',
   vcenters: 1,
@@ -13,19 +11,22 @@ const ready: Vmware2scwHealth = {
   scaleway: { configured: true, defaultZone: 'fr-par-1' },
 };
 
-function actionWith(health: Vmware2scwHealth) {
-  const api: Vmware2scwApi = { getHealth: jest.fn(async () => health) };
-  return { api, action: createPreflightAction({ api }) };
+function actionWith(health: ApiModel.Health) {
+  const getHealth = jest.fn(async () => health);
+  const as = jest.fn(() => ({ getHealth }));
+  const api = { as } as unknown as Vmware2scwApi;
+  return { api, as, getHealth, action: createPreflightAction({ api }) };
 }
 
 describe('vmware2scw:preflight', () => {
   it('outputs what the backend has configured, asking on behalf of the initiator', async () => {
-    const { api, action } = actionWith(ready);
+    const { as, getHealth, action } = actionWith(ready);
     const ctx = createMockActionContext({ input: {} });
     await action.handler(ctx);
-    expect(api.getHealth).toHaveBeenCalledWith({
-      credentials: expect.objectContaining({ principal: expect.anything() }),
-    });
+    expect(as).toHaveBeenCalledWith(
+      expect.objectContaining({ principal: expect.anything() }),
+    );
+    expect(getHealth).toHaveBeenCalled();
     expect(ctx.output).toHaveBeenCalledWith('vcenters', 1);
     expect(ctx.output).toHaveBeenCalledWith('runners', 2);
     expect(ctx.output).toHaveBeenCalledWith('zone', 'fr-par-1');

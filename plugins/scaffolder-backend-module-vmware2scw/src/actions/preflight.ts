@@ -42,9 +42,9 @@ export function createPreflightAction(options: { api: Vmware2scwApi }) {
       },
     },
     async handler(ctx) {
-      const health = await options.api.getHealth({
-        credentials: await ctx.getInitiatorCredentials(),
-      });
+      const health = await options.api
+        .as(await ctx.getInitiatorCredentials())
+        .getHealth();
       const missing: string[] = [];
       if ((ctx.input.requireVcenter ?? true) && health.vcenters === 0)
         missing.push('a vCenter (vmware2scw.vcenters)');

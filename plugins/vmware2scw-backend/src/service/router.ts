@@ -1,7 +1,6 @@
-import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import type { Vmware2scwConfig } from '@internal/plugin-vmware2scw-node';
 import express from 'express';
-import { spec } from '../schema/openapi';
+import { createOpenApiRouter } from '../schema/openapi/generated/router';
 
 export interface RouterOptions {
   settings: Vmware2scwConfig;
@@ -12,7 +11,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { settings, version } = options;
-  const router = createValidatedOpenApiRouter<typeof spec>(spec);
+  const router = await createOpenApiRouter();
   router.use(express.json());
 
   router.get('/health', (_req, res) => {

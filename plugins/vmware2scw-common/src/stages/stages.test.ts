@@ -45,9 +45,11 @@ describe('stages', () => {
     expect(STAGES.upload_s3.runnerJobs).toEqual(['upload']);
     expect(STAGES.convert.runnerJobs).toEqual(['trim', 'convert']);
     expect(STAGES.validate.runnerJobs).toEqual([]);
-    for (const id of STAGE_IDS)
-      if (STAGES[id].runsOn === 'runner')
-        expect(STAGES[id].runnerJobs.length).toBeGreaterThan(0);
+    const runnerStagesWithoutJobs = STAGE_IDS.filter(
+      id =>
+        STAGES[id].runsOn === 'runner' && STAGES[id].runnerJobs.length === 0,
+    );
+    expect(runnerStagesWithoutJobs).toEqual([]);
   });
 
   it('knows which pipeline a runner cannot serve yet', () => {

@@ -49,9 +49,9 @@ describe('Vmware2scwApiClient', () => {
     });
 
   it('calls the plugin over HTTP with a token issued on behalf of the caller', async () => {
-    const health = await client().getHealth({
-      credentials: mockCredentials.user('user:default/jane'),
-    });
+    const health = await client()
+      .as(mockCredentials.user('user:default/jane'))
+      .getHealth();
     expect(health).toMatchObject({ status: 'ok', vcenters: 1, runners: 2 });
     const last = seen[seen.length - 1];
     expect(last.url).toBe('/api/vmware2scw/health');
@@ -66,7 +66,7 @@ describe('Vmware2scwApiClient', () => {
       },
       auth: mockServices.auth(),
     });
-    await expect(c.getHealth()).rejects.toMatchObject({
+    await expect(c.as().getHealth()).rejects.toMatchObject({
       name: 'ResponseError',
       statusCode: 404,
     });

@@ -7,24 +7,22 @@ import {
   type DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-
-import type { Vmware2scwHealth } from '@internal/plugin-vmware2scw-common';
-
-export type { Vmware2scwHealth };
-
-export interface Vmware2scwRequestOptions {
-  /** Whose behalf the call is made on (e.g. a template's initiator); the plugin's own identity when absent. */
-  credentials?: BackstageCredentials;
-}
+import {
+  GeneratedVmware2scwClient,
+  type Vmware2scwApiCalls,
+} from '@internal/plugin-vmware2scw-common';
 
 /**
- * Typed client of the vmware2scw backend API, for other backend plugins and modules (the scaffolder
- * actions): Backstage plugins talk to each other over HTTP only.
+ * The vmware2scw backend API for other backend plugins and modules (the scaffolder actions):
+ * Backstage plugins talk to each other over HTTP only. Every call carries a token issued on behalf of
+ * the given credentials, so the API's permission checks apply to that person.
  */
 export interface Vmware2scwApi {
-  getHealth(options?: Vmware2scwRequestOptions): Promise<Vmware2scwHealth>;
+  /** The API's calls on behalf of `credentials` (a template's initiator); the plugin's own identity when absent. */
+  as(credentials?: BackstageCredentials): Vmware2scwApiCalls;
 }
 
+/** A thin wrapper over the client generated from the OpenAPI document: base URL, token, errors. */
 export class Vmware2scwApiClient implements Vmware2scwApi {
   constructor(
     private readonly deps: {
@@ -34,35 +32,23 @@ export class Vmware2scwApiClient implements Vmware2scwApi {
     },
   ) {}
 
-  async getHealth(
-    options?: Vmware2scwRequestOptions,
-  ): Promise<Vmware2scwHealth> {
-    return this.request<Vmware2scwHealth>('GET', '/health', options);
-  }
-
-  private async request<T>(
-    method: string,
-    path: string,
-    options?: Vmware2scwRequestOptions,
-    body?: unknown,
-  ): Promise<T> {
+  as(credentials?: BackstageCredentials): Vmware2scwApiCalls {
     const { discovery, auth } = this.deps;
-    const baseUrl = await discovery.getBaseUrl('vmware2scw');
-    const { token } = await auth.getPluginRequestToken({
-      onBehalfOf:
-        options?.credentials ?? (await auth.getOwnServiceCredentials()),
-      targetPluginId: 'vmware2scw',
-    });
-    const res = await (this.deps.fetch ?? fetch)(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    const doFetch = this.deps.fetch ?? fetch;
+    return new GeneratedVmware2scwClient({
+      baseUrl: () => discovery.getBaseUrl('vmware2scw'),
+      fetch: async (input, init) => {
+        const { token } = await auth.getPluginRequestToken({
+          onBehalfOf: credentials ?? (await auth.getOwnServiceCredentials()),
+          targetPluginId: 'vmware2scw',
+        });
+        return doFetch(input, {
+          ...init,
+          headers: { ...init?.headers, authorization: `Bearer ${token}` },
+        });
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      onError: response => ResponseError.fromResponse(response),
     });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as T;
   }
 }
 

@@ -4,31 +4,27 @@ import {
   type FetchApi,
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { Vmware2scwHealth } from '@internal/plugin-vmware2scw-common';
+import {
+  GeneratedVmware2scwClient,
+  type Vmware2scwApiCalls,
+} from '@internal/plugin-vmware2scw-common';
 
-/** What the vmware2scw pages and cards ask of the backend. */
-export interface Vmware2scwClientApi {
-  getHealth(): Promise<Vmware2scwHealth>;
-}
+/** What the vmware2scw pages and cards ask of the backend: the calls of its OpenAPI document. */
+export type Vmware2scwClientApi = Vmware2scwApiCalls;
 
 export const vmware2scwApiRef = createApiRef<Vmware2scwClientApi>().with({
   id: 'plugin.vmware2scw.api',
   pluginId: 'vmware2scw',
 });
 
-export class Vmware2scwClient implements Vmware2scwClientApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
-
-  async getHealth(): Promise<Vmware2scwHealth> {
-    return this.get<Vmware2scwHealth>('/health');
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const base = await this.deps.discoveryApi.getBaseUrl('vmware2scw');
-    const res = await this.deps.fetchApi.fetch(`${base}${path}`);
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as T;
-  }
+/** The generated client with Backstage's discovery, authenticated fetch and error mapping. */
+export function createVmware2scwClient(deps: {
+  discoveryApi: DiscoveryApi;
+  fetchApi: FetchApi;
+}): Vmware2scwClientApi {
+  return new GeneratedVmware2scwClient({
+    baseUrl: () => deps.discoveryApi.getBaseUrl('vmware2scw'),
+    fetch: (input, init) => deps.fetchApi.fetch(input, init),
+    onError: response => ResponseError.fromResponse(response),
+  });
 }

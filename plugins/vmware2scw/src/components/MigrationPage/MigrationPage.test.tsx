@@ -8,7 +8,7 @@ import { MigrationPage } from './MigrationPage';
 
 describe('MigrationPage', () => {
   it('shows what the backend is connected to', async () => {
-    const api: Vmware2scwClientApi = {
+    const api = {
       getHealth: async () => ({
         status: 'ok',
         version: '0.1.0',
@@ -16,7 +16,7 @@ describe('MigrationPage', () => {
         runners: 1,
         scaleway: { configured: false },
       }),
-    };
+    } as Partial<Vmware2scwClientApi> as Vmware2scwClientApi;
     await renderInTestApp(
       <TestApiProvider apis={[[vmware2scwApiRef, api]]}>
         <MigrationPage />
