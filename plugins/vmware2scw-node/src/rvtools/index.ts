@@ -4,7 +4,8 @@
  */
 export { readRvtoolsExport } from './RvtoolsExportReader';
 export type { ReadRvtoolsExportOptions } from './RvtoolsExportReader';
-export { parseRvtoolsTables, folderPathOf } from './RvtoolsParser';
+export { parseRvtoolsTables } from './RvtoolsParser';
+export { folderPathOf } from './RvtoolsVmRows';
 export type { RvtoolsImport, RvtoolsParseOptions } from './RvtoolsParser';
 export { readRvtoolsXlsx } from './RvtoolsXlsxReader';
 export { readRvtoolsCsv, sheetOfCsvFileName } from './RvtoolsCsvReader';
