@@ -27,13 +27,13 @@ describe.each(databases.eachSupportedId())(
 
     it('stores plans with their parsed form and lists the newest first', async () => {
       const { store } = await makeStore();
-      for (const [n, at] of [
+      for (const [suffix, at] of [
         ['a', T0],
         ['b', T1],
       ]) {
         await store.insertPlan({
           id: randomUUID(),
-          name: `plan-${n}`,
+          name: `plan-${suffix}`,
           yaml: 'version: 1\nmigrations: []\n',
           parsed: { version: 1, migrations: [] } as any,
           problems: [],
@@ -207,7 +207,7 @@ describe.each(databases.eachSupportedId())(
         max: 2,
       });
       const [stepwise, plain] = [b.migrations[0].id, b.migrations[1].id].map(
-        id => claims.find(c => c.migration.id === id)!,
+        mid => claims.find(c => c.migration.id === mid)!,
       );
       const done = await store.completeStageRun(stepwise.run.id, 'e', {
         state: 'succeeded',

@@ -203,8 +203,8 @@ function columns(
     const target = map[key];
     if (!target || value === undefined) continue;
     const [column, kind] = target;
-    out[column] =
-      value === null ? null : kind === 'json' ? JSON.stringify(value) : value;
+    if (value === null) out[column] = null;
+    else out[column] = kind === 'json' ? JSON.stringify(value) : value;
   }
   return out;
 }
@@ -424,7 +424,7 @@ export class DatabaseMigrationStore implements MigrationStore {
 
   async updateBatch(
     id: string,
-    patch: Partial<Pick<BatchRecord, 'state' | 'finishedAt' | 'dryRunReport'>>,
+    patch: Parameters<MigrationStore['updateBatch']>[1],
     options: FromStates<BatchState> = {},
   ): Promise<boolean> {
     const q = this.db('batches')
@@ -447,9 +447,7 @@ export class DatabaseMigrationStore implements MigrationStore {
 
   async updateWave(
     id: string,
-    patch: Partial<
-      Pick<WaveRecord, 'state' | 'pausedReason' | 'startedAt' | 'finishedAt'>
-    >,
+    patch: Parameters<MigrationStore['updateWave']>[1],
     options: FromStates<WaveState> = {},
   ): Promise<boolean> {
     const q = this.db('waves')
@@ -763,6 +761,22 @@ export class DatabaseMigrationStore implements MigrationStore {
       .where({ id: runId })
       .first('cancel_requested');
     return { held: true, cancelRequested: Boolean(row?.cancel_requested) };
+  }
+
+  async releaseStageRun(
+    runId: string,
+    owner: string,
+    now: string,
+  ): Promise<boolean> {
+    const n = await this.db('stage_runs')
+      .where({ id: runId, claimed_by: owner, state: 'running' })
+      .update({
+        state: 'pending',
+        claimed_by: null,
+        lease_expires_at: null,
+        updated_at: now,
+      });
+    return n > 0;
   }
 
   async recoverExpiredLeases(now: string): Promise<StageRunRecord[]> {

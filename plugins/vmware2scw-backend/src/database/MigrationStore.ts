@@ -180,6 +180,9 @@ export interface StageRunResult {
   now: string;
 }
 
+/** A partial update where `null` clears a column. */
+export type Patch<T> = { [K in keyof T]?: T[K] | null };
+
 /** Optimistic concurrency: the update happens only from one of these states. */
 export interface FromStates<S> {
   fromStates?: readonly S[];
@@ -211,7 +214,7 @@ export interface MigrationStore {
   }): Promise<BatchRecord[]>;
   updateBatch(
     id: string,
-    patch: Partial<Pick<BatchRecord, 'state' | 'finishedAt' | 'dryRunReport'>>,
+    patch: Patch<Pick<BatchRecord, 'state' | 'finishedAt' | 'dryRunReport'>>,
     options?: FromStates<BatchState>,
   ): Promise<boolean>;
 
@@ -219,7 +222,7 @@ export interface MigrationStore {
   listWaves(batchId: string): Promise<WaveRecord[]>;
   updateWave(
     id: string,
-    patch: Partial<
+    patch: Patch<
       Pick<WaveRecord, 'state' | 'pausedReason' | 'startedAt' | 'finishedAt'>
     >,
     options?: FromStates<WaveState>,
@@ -237,7 +240,7 @@ export interface MigrationStore {
   }): Promise<MigrationRecord[]>;
   updateMigration(
     id: string,
-    patch: Partial<
+    patch: Patch<
       Pick<
         MigrationRecord,
         | 'state'
@@ -303,6 +306,8 @@ export interface MigrationStore {
     progress?: ApiModel.StageProgress,
     outputs?: Record<string, unknown>,
   ): Promise<{ held: boolean; cancelRequested: boolean }>;
+  /** Gives a run this owner holds back at once (pending again), e.g. when the backend stops. */
+  releaseStageRun(runId: string, owner: string, now: string): Promise<boolean>;
   /** Runs whose owner stopped renewing: pending again (or cancelled when a cancel was asked). */
   recoverExpiredLeases(now: string): Promise<StageRunRecord[]>;
   /**
