@@ -1,6 +1,6 @@
 import {
   ConfigError,
-  configErrorMessage,
+  configErrorOptions,
   type ConfigIssue,
 } from '@internal/plugin-vmware2scw-node';
 
@@ -10,17 +10,13 @@ import {
  */
 export class ProviderConfigError extends ConfigError {
   static fromIssues(issues: ConfigIssue[]): ProviderConfigError {
-    const remediation =
-      'Fix these keys in app-config (see plugins/catalog-backend-module-vmware2scw/config.d.ts).';
-    return new ProviderConfigError({
-      code: 'VMWARE2SCW_CATALOG_CONFIG_INVALID',
-      message: configErrorMessage(
+    return new ProviderConfigError(
+      configErrorOptions(
+        'VMWARE2SCW_CATALOG_CONFIG_INVALID',
         'catalog.providers.vmware2scw',
+        'plugins/catalog-backend-module-vmware2scw/config.d.ts',
         issues,
-        remediation,
       ),
-      remediation,
-      issues,
-    });
+    );
   }
 }

@@ -37,15 +37,25 @@ export class ConfigError extends Vmware2scwError {
   }
 }
 
-/** `Invalid <section> configuration:` then one line per issue, then the remediation. */
-export function configErrorMessage(
+/**
+ * The options of a {@link ConfigError} for `section`: the message lists every issue, and the
+ * remediation points at the schema file that documents the keys.
+ */
+export function configErrorOptions(
+  code: string,
   section: string,
-  issues: readonly ConfigIssue[],
-  remediation: string,
-): string {
-  return `Invalid ${section} configuration:\n${issues
-    .map(i => `  - ${i.key}: ${i.message}`)
-    .join('\n')}\n${remediation}`;
+  schemaFile: string,
+  issues: ConfigIssue[],
+): ConfigErrorOptions {
+  const remediation = `Fix these keys in app-config (see ${schemaFile}).`;
+  return {
+    code,
+    message: `Invalid ${section} configuration:\n${issues
+      .map(i => `  - ${i.key}: ${i.message}`)
+      .join('\n')}\n${remediation}`,
+    remediation,
+    issues,
+  };
 }
 
 /** The issues of a failed zod parse of the section at `root`, with their full key paths. */

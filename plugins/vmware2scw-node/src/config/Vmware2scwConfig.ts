@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import {
   ConfigError,
-  configErrorMessage,
+  configErrorOptions,
   configIssuesOf,
   type ConfigIssue,
 } from './ConfigError';
@@ -308,14 +308,14 @@ export type Vmware2scwConfig = z.infer<typeof vmware2scwConfigSchema>;
 /** The `vmware2scw:` section cannot be used; `issues` list each bad key with what is expected. */
 export class Vmware2scwConfigError extends ConfigError {
   static fromIssues(issues: ConfigIssue[]): Vmware2scwConfigError {
-    const remediation =
-      'Fix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).';
-    return new Vmware2scwConfigError({
-      code: 'VMWARE2SCW_CONFIG_INVALID',
-      message: configErrorMessage('vmware2scw', issues, remediation),
-      remediation,
-      issues,
-    });
+    return new Vmware2scwConfigError(
+      configErrorOptions(
+        'VMWARE2SCW_CONFIG_INVALID',
+        'vmware2scw',
+        'plugins/vmware2scw-backend/config.d.ts',
+        issues,
+      ),
+    );
   }
 }
 
