@@ -10,7 +10,7 @@ import {
   runUntil,
   standInExecutors,
   type StandInCall,
-} from './testing/EngineHarness';
+} from './__testUtils__/EngineHarness';
 
 jest.setTimeout(120_000);
 
@@ -406,59 +406,63 @@ describe.each(databases.eachSupportedId())('Engine on %p', dbId => {
   });
 });
 
+// PostgreSQL only: SQLite runs one process, there is nothing to share between instances.
+const pgIds = databases
+  .eachSupportedId()
+  .filter(id => id[0].startsWith('POSTGRES'));
+/* eslint-disable jest/no-standalone-expect -- a conditional \`it\` (PostgreSQL only) */
 describe('Engine on PostgreSQL with two instances', () => {
-  const pg = databases
-    .eachSupportedId()
-    .filter(id => id[0].startsWith('POSTGRES'));
-  const maybe = pg.length ? it : it.skip;
-  maybe('executes every stage run of a batch exactly once', async () => {
-    const knex = await databases.init(pg[0][0]);
-    const calls: StandInCall[] = [];
-    const many = Array.from({ length: 12 }, (_, i) =>
-      testVm(`web-${i + 10}`, { host: `esxi-${i % 3}` }),
-    );
-    const make = (instance: string, migrate: boolean) =>
-      createEngineHarness({
-        knex,
-        vms: many,
-        instance,
-        migrate,
-        executors: standInExecutors({
-          stages: LINUX_PIPELINE,
-          calls,
+  (pgIds.length ? it : it.skip)(
+    'executes every stage run of a batch exactly once',
+    async () => {
+      const knex = await databases.init(pgIds[0][0]);
+      const calls: StandInCall[] = [];
+      const many = Array.from({ length: 12 }, (_, i) =>
+        testVm(`web-${i + 10}`, { host: `esxi-${i % 3}` }),
+      );
+      const make = (instance: string, migrate: boolean) =>
+        createEngineHarness({
+          knex,
+          vms: many,
           instance,
-          delayMs: () => 3,
-        }),
+          migrate,
+          executors: standInExecutors({
+            stages: LINUX_PIPELINE,
+            calls,
+            instance,
+            delayMs: () => 3,
+          }),
+        });
+      const a = await make('a', true);
+      const b = await make('b', false);
+      const plan = await a.service.createPlan(
+        {
+          name: 'many',
+          yaml: `version: 1\nconcurrency:\n  max_total_workers: 6\nmigrations:\n  - vm_pattern: "web-*"\n    target_type: POP2-2C-8G\n`,
+        },
+        ADMIN,
+      );
+      const { batch } = await a.service.startBatch(
+        { planId: plan.id, approveFirstWave: true },
+        ADMIN,
+      );
+      await runUntil(
+        [a.engine, b.engine],
+        async () =>
+          (await a.service.batchStatus(batch.id)).batch.state !== 'running',
+        60_000,
+      );
+      const status = await a.service.batchStatus(batch.id);
+      expect(status.batch).toMatchObject({
+        state: 'succeeded',
+        counts: { succeeded: 12 },
       });
-    const a = await make('a', true);
-    const b = await make('b', false);
-    const plan = await a.service.createPlan(
-      {
-        name: 'many',
-        yaml: `version: 1\nconcurrency:\n  max_total_workers: 6\nmigrations:\n  - vm_pattern: "web-*"\n    target_type: POP2-2C-8G\n`,
-      },
-      ADMIN,
-    );
-    const { batch } = await a.service.startBatch(
-      { planId: plan.id, approveFirstWave: true },
-      ADMIN,
-    );
-    await runUntil(
-      [a.engine, b.engine],
-      async () =>
-        (await a.service.batchStatus(batch.id)).batch.state !== 'running',
-      60_000,
-    );
-    const status = await a.service.batchStatus(batch.id);
-    expect(status.batch).toMatchObject({
-      state: 'succeeded',
-      counts: { succeeded: 12 },
-    });
-    const keys = calls.map(c => `${c.migrationId}:${c.stage}`);
-    expect(keys).toHaveLength(12 * LINUX_PIPELINE.length);
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(new Set(calls.map(c => c.instance))).toEqual(new Set(['a', 'b']));
-    await a.engine.stop();
-    await b.engine.stop();
-  });
+      const keys = calls.map(c => `${c.migrationId}:${c.stage}`);
+      expect(keys).toHaveLength(12 * LINUX_PIPELINE.length);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(new Set(calls.map(c => c.instance))).toEqual(new Set(['a', 'b']));
+      await a.engine.stop();
+      await b.engine.stop();
+    },
+  );
 });

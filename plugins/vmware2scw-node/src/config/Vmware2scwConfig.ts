@@ -147,6 +147,9 @@ export const scalewayConfigSchema = z
       ),
     /** Overrides for tests or private endpoints. */
     s3Endpoint: httpUrl('Object Storage endpoint').optional(),
+    /** Keys of the transit bucket when they are not the API keys (another S3 service, tests). */
+    s3AccessKey: secret('S3_ACCESS_KEY').optional(),
+    s3SecretKey: secret('S3_SECRET_KEY').optional(),
     apiUrl: httpUrl('Scaleway API')
       .refine(v => !v.endsWith('/'), 'must not end with a slash')
       .optional(),

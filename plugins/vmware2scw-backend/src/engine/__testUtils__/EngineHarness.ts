@@ -94,14 +94,15 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       reject(signal.reason);
       return;
     }
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined = undefined;
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }
+    timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
