@@ -21,7 +21,10 @@ export interface Config {
        * `thumbprint` (TLS verification stays on otherwise).
        */
       insecure?: boolean;
-      /** SHA-256 fingerprint of the vCenter certificate (64 hex digits, colons allowed). */
+      /**
+       * SHA-256 fingerprint of the vCenter certificate (64 hex digits, colons allowed). When set, every
+       * connection checks it, with or without `insecure`.
+       */
       thumbprint?: string;
     }>;
 

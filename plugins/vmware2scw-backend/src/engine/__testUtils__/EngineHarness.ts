@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import {
-  offlineCatalog,
+  offlineOffer,
   VM_SPEC_INVENTORY_KEY,
   type StageId,
   type Vm,
@@ -151,7 +151,7 @@ export async function createEngineHarness(options: {
   });
   const vcenters = new VcenterPool([], { logger, inventoryCacheMs: 1000 });
   const runners = new RunnerPool([], { logger });
-  const catalog = async () => offlineCatalog('fr-par-1')!;
+  const catalog = async () => offlineOffer('fr-par-1')!;
   const service = new MigrationService({
     store,
     engine,

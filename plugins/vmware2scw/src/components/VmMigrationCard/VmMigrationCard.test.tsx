@@ -19,7 +19,7 @@ const vm: Entity = {
     name: 'web-prod-01',
     title: 'web-prod-01',
     annotations: {
-      [VM_ANNOTATIONS.vcenter]: 'vc-paris',
+      [VM_ANNOTATIONS.sourceId]: 'vc-paris',
       [VM_ANNOTATIONS.moref]: 'vm-1042',
       [VM_ANNOTATIONS.guestOs]: 'Debian GNU/Linux 12 (64-bit)',
       [VM_ANNOTATIONS.firmware]: 'bios',
