@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
-const REPO = resolve(__dirname, '../../..');
+const REPO = resolve(resolvePackagePath('@internal/vmware2scw-lab'), '../..');
 
 /**
  * The product's backend (`packages/backend`) in a process of its own, as an operator runs it, with
