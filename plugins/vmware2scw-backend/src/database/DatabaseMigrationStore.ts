@@ -431,6 +431,8 @@ export class DatabaseMigrationStore implements MigrationStore {
       .where({ id })
       .update(columns(patch, BATCH_COLUMNS));
     if (options.fromStates) q.whereIn('state', options.fromStates as string[]);
+    if (options.whenIdle)
+      q.whereNotExists(this.activeMigrations('batch_id', id));
     return (await q) > 0;
   }
 
@@ -454,7 +456,16 @@ export class DatabaseMigrationStore implements MigrationStore {
       .where({ id })
       .update(columns(patch, WAVE_COLUMNS));
     if (options.fromStates) q.whereIn('state', options.fromStates as string[]);
+    if (options.whenIdle)
+      q.whereNotExists(this.activeMigrations('wave_id', id));
     return (await q) > 0;
+  }
+
+  private activeMigrations(column: 'batch_id' | 'wave_id', id: string) {
+    return this.db('migrations')
+      .select(this.db.raw('1'))
+      .where(column, id)
+      .whereIn('state', ['pending', 'queued', 'running', 'waiting']);
   }
 
   async insertApproval(approval: Omit<ApprovalRecord, 'id'>): Promise<void> {

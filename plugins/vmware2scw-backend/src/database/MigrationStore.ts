@@ -186,6 +186,11 @@ export type Patch<T> = { [K in keyof T]?: T[K] | null };
 /** Optimistic concurrency: the update happens only from one of these states. */
 export interface FromStates<S> {
   fromStates?: readonly S[];
+  /**
+   * Only while no migration of the wave (or batch) is pending, queued, running or waiting, checked in
+   * the same statement: a retry landing meanwhile keeps the wave or batch open.
+   */
+  whenIdle?: boolean;
 }
 
 /**

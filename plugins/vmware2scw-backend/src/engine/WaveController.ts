@@ -64,6 +64,7 @@ export class WaveController {
         const failed = (counts?.failed ?? 0) + (counts?.cancelled ?? 0) > 0;
         if (failed && wave.pauseAfter !== 'none') {
           return this.move(batch, wave, 'running', 'paused', {
+            whenIdle: true,
             pausedReason: 'failure',
             message: `${wave.name} paused: ${counts!.failed} VM(s) failed, ${
               counts!.cancelled
@@ -72,6 +73,7 @@ export class WaveController {
           });
         }
         return this.move(batch, wave, 'running', 'completed', {
+          whenIdle: true,
           finishedAt: this.now(),
           message: `${wave.name} completed: ${
             counts?.succeeded ?? 0
@@ -104,7 +106,7 @@ export class WaveController {
     const done = await this.store.updateBatch(
       batch.id,
       { state, finishedAt: this.now() },
-      { fromStates: ['running'] },
+      { fromStates: ['running'], whenIdle: true },
     );
     if (done) {
       await this.notifier.event({
@@ -143,6 +145,7 @@ export class WaveController {
     from: WaveRecord['state'],
     to: WaveRecord['state'],
     change: {
+      whenIdle?: boolean;
       message: string;
       type: string;
       pausedReason?: string;
@@ -158,7 +161,7 @@ export class WaveController {
         ...(change.startedAt ? { startedAt: change.startedAt } : {}),
         ...(change.finishedAt ? { finishedAt: change.finishedAt } : {}),
       },
-      { fromStates: [from] },
+      { fromStates: [from], ...(change.whenIdle ? { whenIdle: true } : {}) },
     );
     if (!moved) return false;
     await this.notifier.event({
