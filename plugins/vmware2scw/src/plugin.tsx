@@ -5,11 +5,14 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { VM_ENTITY_TYPE } from '@internal/plugin-vmware2scw-common';
 import CloudUploadIcon from '@material-ui/icons/CloudUpload';
 import { createVmware2scwClient, vmware2scwApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
 
 export const vmware2scwApi = ApiBlueprint.make({
   params: defineParams =>
@@ -20,13 +23,29 @@ export const vmware2scwApi = ApiBlueprint.make({
     }),
 });
 
+const vmFilter = { kind: 'resource', 'spec.type': VM_ENTITY_TYPE };
+
 /** On every VM entity's overview. */
 export const vmMigrationCard = EntityCardBlueprint.make({
   name: 'vm-migration',
   params: {
-    filter: { kind: 'resource', 'spec.type': VM_ENTITY_TYPE },
+    filter: vmFilter,
     loader: () =>
       import('./components/VmMigrationCard').then(m => <m.VmMigrationCard />),
+  },
+});
+
+/** The "Migration" tab of every VM entity. */
+export const vmMigrationContent = EntityContentBlueprint.make({
+  name: 'vm-migration',
+  params: {
+    path: '/migration',
+    title: 'Migration',
+    filter: vmFilter,
+    loader: () =>
+      import('./components/VmMigrationContent').then(m => (
+        <m.VmMigrationContent />
+      )),
   },
 });
 
@@ -44,6 +63,12 @@ export const migrationPage = PageBlueprint.make({
 export const vmware2scwPlugin = createFrontendPlugin({
   pluginId: 'vmware2scw',
   info: { packageJson: () => import('../package.json') },
-  extensions: [vmware2scwApi, vmMigrationCard, migrationPage],
+  extensions: [
+    vmware2scwApi,
+    vmMigrationCard,
+    vmMigrationContent,
+    migrationPage,
+  ],
   routes: { root: rootRouteRef },
+  externalRoutes: { scaffolderTemplate: scaffolderTemplateRouteRef },
 });
