@@ -5,7 +5,7 @@ import {
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { signalApiRef } from '@backstage/plugin-signals-react';
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import {
   entitySignalChannel,
   STAGES,
@@ -31,19 +31,19 @@ function renderCard(
   signals?: FakeSignals,
 ) {
   const api = fakeVmware2scwApi(calls);
-  return renderInTestApp(
+  const card = (
     <EntityProvider entity={vmEntity}>
       {createExtensionTester(vmMigrationCard).reactElement()}
-    </EntityProvider>,
-    {
-      apis: signals
-        ? [
-            [vmware2scwApiRef, api],
-            [signalApiRef, signals],
-          ]
-        : [[vmware2scwApiRef, api]],
-    },
+    </EntityProvider>
   );
+  return signals
+    ? renderInTestApp(card, {
+        apis: [
+          [vmware2scwApiRef, api],
+          [signalApiRef, signals],
+        ],
+      })
+    : renderInTestApp(card, { apis: [[vmware2scwApiRef, api]] });
 }
 
 const section = (name: string) => screen.findByRole('region', { name });
