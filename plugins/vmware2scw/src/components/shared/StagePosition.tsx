@@ -23,3 +23,28 @@ export function currentStageRun(
   const runs = m.stages.filter(s => s.stage === m.currentStage);
   return runs[runs.length - 1];
 }
+
+/** How far a stage is, in percent: its own `percent`, else bytes done over bytes known. */
+export function stagePercent(
+  progress: ApiModel.StageProgress | undefined,
+): number {
+  if (!progress) return 0;
+  if (progress.percent !== undefined) return progress.percent;
+  const total = progress.disks.reduce((s, d) => s + (d.bytesTotal ?? 0), 0);
+  const done = progress.disks.reduce((s, d) => s + d.bytesDone, 0);
+  return total > 0 ? Math.min(100, (done / total) * 100) : 0;
+}
+
+/** How far a migration is through its pipeline, in percent (each stage counts the same). */
+export function overallPercent(
+  m: ApiModel.Migration,
+  progress: ApiModel.StageProgress | undefined,
+): number {
+  if (m.state === 'succeeded') return 100;
+  if (!m.currentStage || m.pipeline.length === 0) return 0;
+  const index = m.pipeline.indexOf(m.currentStage);
+  if (index < 0) return 0;
+  const run = currentStageRun(m);
+  const within = run?.state === 'succeeded' ? 100 : stagePercent(progress);
+  return ((index + within / 100) / m.pipeline.length) * 100;
+}
