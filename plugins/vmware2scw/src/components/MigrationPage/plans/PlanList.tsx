@@ -81,12 +81,18 @@ export function PlanList(props: {
       cell: p => (
         <Cell>
           <Flex gap="1">
-            <Button size="small" variant="tertiary" onPress={() => download(p)}>
+            <Button
+              size="small"
+              variant="tertiary"
+              aria-label={`Download the YAML of ${p.name}`}
+              onPress={() => download(p)}
+            >
               YAML
             </Button>
             <Button
               size="small"
               variant="tertiary"
+              aria-label={`Estimate ${p.name}`}
               onPress={() => props.onEstimate(p.id)}
             >
               Estimate
@@ -95,6 +101,7 @@ export function PlanList(props: {
               size="small"
               variant="secondary"
               isDisabled={!canRun.allowed || action.pending !== undefined}
+              aria-label={`Dry run of ${p.name}`}
               onPress={() => start(p, true)}
             >
               Dry run
@@ -103,6 +110,7 @@ export function PlanList(props: {
               size="small"
               variant="primary"
               isDisabled={!canRun.allowed || action.pending !== undefined}
+              aria-label={`Start a batch of ${p.name}`}
               onPress={() => start(p, false)}
             >
               Start batch
