@@ -9,6 +9,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { VM_ENTITY_TYPE } from '@internal/plugin-vmware2scw-common';
 import CloudUploadIcon from '@material-ui/icons/CloudUpload';
 import { createVmware2scwClient, vmware2scwApiRef } from './api';
@@ -60,6 +61,23 @@ export const migrationPage = PageBlueprint.make({
   },
 });
 
+/** Scaffolder field `Vmware2scwTargetTypePicker`: the Scaleway type for the VM of another field. */
+export const targetTypePickerField = FormFieldBlueprint.make({
+  name: 'target-type-picker',
+  params: {
+    field: () =>
+      import('./components/fields').then(m => m.targetTypePickerFormField),
+  },
+});
+
+/** Scaffolder field `Vmware2scwVmFilters`: VM filters with a live count. */
+export const vmFiltersField = FormFieldBlueprint.make({
+  name: 'vm-filters',
+  params: {
+    field: () => import('./components/fields').then(m => m.vmFiltersFormField),
+  },
+});
+
 export const vmware2scwPlugin = createFrontendPlugin({
   pluginId: 'vmware2scw',
   info: { packageJson: () => import('../package.json') },
@@ -68,6 +86,8 @@ export const vmware2scwPlugin = createFrontendPlugin({
     vmMigrationCard,
     vmMigrationContent,
     migrationPage,
+    targetTypePickerField,
+    vmFiltersField,
   ],
   routes: { root: rootRouteRef },
   externalRoutes: { scaffolderTemplate: scaffolderTemplateRouteRef },

@@ -192,28 +192,28 @@ export const failedMigration: ApiModel.Migration = {
   },
 };
 
+// What the import, verify and upload stages record on a successful run.
+const DONE_OUTPUTS: Partial<
+  Record<ApiModel.StageId, Partial<ApiModel.StageRun>>
+> = {
+  [STAGES.import_scw.id]: {
+    outputs: {
+      snapshots: ['11111111-1111-4111-8111-111111111111'],
+      imageId: '22222222-2222-4222-8222-222222222222',
+    },
+  },
+  [STAGES.verify.id]: {
+    outputs: { serverId: '33333333-3333-4333-8333-333333333333' },
+  },
+  [STAGES.upload_s3.id]: { bytes: 41 * GIB, runnerId: 'runner-1' },
+};
+
 export const succeededMigration: ApiModel.Migration = {
   ...baseMigration,
   state: 'succeeded',
   currentStage: STAGES.cleanup.id,
   finishedAt: '2026-11-20T11:30:00Z',
-  stages: LINUX_PIPELINE.map(stage =>
-    stageRun(
-      stage,
-      stage === STAGES.import_scw.id
-        ? {
-            outputs: {
-              snapshots: ['11111111-1111-4111-8111-111111111111'],
-              imageId: '22222222-2222-4222-8222-222222222222',
-            },
-          }
-        : stage === STAGES.verify.id
-        ? { outputs: { serverId: '33333333-3333-4333-8333-333333333333' } }
-        : stage === STAGES.upload_s3.id
-        ? { bytes: 41 * GIB, runnerId: 'runner-1' }
-        : {},
-    ),
-  ),
+  stages: LINUX_PIPELINE.map(stage => stageRun(stage, DONE_OUTPUTS[stage])),
 };
 
 export const batch: ApiModel.Batch = {

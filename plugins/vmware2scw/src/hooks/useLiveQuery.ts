@@ -51,14 +51,10 @@ export function useLiveQuery<T>(options: {
   }, [lastSignal]);
 
   const live = value !== undefined && isLive(value);
-  useInterval(
-    retry,
-    live
-      ? isSignalsAvailable
-        ? POLL_WITH_SIGNALS_MS
-        : POLL_WITHOUT_SIGNALS_MS
-      : null,
-  );
+  const pollMs = isSignalsAvailable
+    ? POLL_WITH_SIGNALS_MS
+    : POLL_WITHOUT_SIGNALS_MS;
+  useInterval(retry, live ? pollMs : null);
 
   return {
     value,

@@ -3,6 +3,12 @@ import { VM_FILTER_KINDS } from '@internal/plugin-vmware2scw-common';
 import { ProblemList } from './ProblemList';
 import type { useVmMatches } from '../../hooks/useVmMatches';
 
+function countText(loading: boolean, count: number | undefined): string {
+  if (loading) return 'Counting matching VMs…';
+  if (count === undefined) return 'Fix the filters to count matching VMs';
+  return `${count} VM${count === 1 ? '' : 's'} match`;
+}
+
 /**
  * The old tool's filters, one `kind:value` per line (ANDed), with the live count of matching VMs and
  * each problem where it is.
@@ -27,11 +33,7 @@ export function VmFilterInput(props: {
         rows={4}
       />
       <Text aria-live="polite" weight="bold">
-        {matches.loading
-          ? 'Counting matching VMs…'
-          : count !== undefined
-          ? `${count} VM${count === 1 ? '' : 's'} match`
-          : 'Fix the filters to count matching VMs'}
+        {countText(matches.loading, count)}
       </Text>
       {matches.error && (
         <Text color="danger">Count failed: {matches.error.message}</Text>
