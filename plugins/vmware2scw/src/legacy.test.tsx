@@ -22,7 +22,9 @@ import {
   Vmware2scwPage,
 } from './legacy';
 
-jest.setTimeout(20_000);
+// The first render compiles the whole lazy component tree: slow on a loaded 2-core machine.
+jest.setTimeout(60_000);
+const slow = { timeout: 30_000 };
 
 // Apps on the old frontend system render the same components through compatWrapper.
 describe('old frontend system exports', () => {
@@ -61,7 +63,7 @@ describe('old frontend system exports', () => {
       ),
     );
     expect(
-      await screen.findByText('Migration to Scaleway: web-prod-01'),
+      await screen.findByText('Migration to Scaleway: web-prod-01', {}, slow),
     ).toBeInTheDocument();
     expect((await screen.findAllByText('Stage 3 of 10: Export')).length).toBe(
       2,
@@ -79,10 +81,10 @@ describe('old frontend system exports', () => {
       { routeEntries: ['/vmware2scw'] },
     );
     expect(
-      await screen.findByText('VMware to Scaleway migration'),
+      await screen.findByText('VMware to Scaleway migration', {}, slow),
     ).toBeInTheDocument();
     expect(
-      await screen.findByRole('rowheader', { name: /^web-tier/ }),
+      await screen.findByRole('rowheader', { name: /^web-tier/ }, slow),
     ).toBeInTheDocument();
   });
 });
