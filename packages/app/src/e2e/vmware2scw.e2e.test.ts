@@ -110,7 +110,12 @@ async function ensureAppBuilt() {
     const build = spawn(
       join(REPO, 'scripts/bin/yarn'),
       ['backstage-cli', 'package', 'build'],
-      { cwd: join(REPO, 'packages/app'), stdio: 'inherit' },
+      {
+        cwd: join(REPO, 'packages/app'),
+        stdio: 'inherit',
+        // Jest's NODE_ENV=test has no browserslist entry: build as production does.
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
     );
     build.on('error', reject);
     build.on('exit', code =>
@@ -151,9 +156,13 @@ describeE2e('vmware2scw in a browser', () => {
     await page.goto(`${backend.baseUrl}/`, { timeout: 120_000 });
     const enter = page.getByRole('button', { name: 'Enter' });
     const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-    await enter.or(nav).first().waitFor({ timeout: 120_000 });
+    // The sidebar is in the DOM but collapsed (hidden) at this width: attached is enough.
+    await enter
+      .or(nav)
+      .first()
+      .waitFor({ state: 'attached', timeout: 120_000 });
     if (await enter.isVisible()) await enter.click();
-    await nav.waitFor({ timeout: 60_000 });
+    await nav.waitFor({ state: 'attached', timeout: 60_000 });
   };
 
   const shot = async (name: string) => {
