@@ -30,7 +30,7 @@ import { startConversionRunner } from '../packages/conversion-runner/src/Convers
 import { JobRecord } from '../packages/conversion-runner/src/jobs/JobModel';
 import { DatastoreHttpServer } from '../packages/conversion-runner/src/testing/DatastoreHttpServer';
 import { RunnerClient } from '../packages/conversion-runner/src/testing/RunnerClient';
-import { SwiftS3Server } from '../packages/conversion-runner/src/testing/SwiftS3Server';
+import { SwiftS3Server } from '../plugins/vmware2scw-node/src/s3/testing/SwiftS3Server';
 import {
   guestCacheRoot,
   vmwareDebianGuest,

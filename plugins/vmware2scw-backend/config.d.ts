@@ -70,6 +70,28 @@ export interface Config {
       virtioWinIso?: string;
       /** Remove scratch files of a VM once it migrated. */
       cleanupOnSuccess?: boolean;
+      /**
+       * How disks leave vSphere: `datastore` (flat extent over the datastore /folder URL; consistent only
+       * when the VM had no snapshot before the migration's), `nfc` (export lease), `auto` (default:
+       * datastore when consistent, NFC otherwise).
+       */
+      exportMethod?: 'auto' | 'datastore' | 'nfc';
+      /** Trim free blocks of raw exports before convert (default true). */
+      trim?: boolean;
+    };
+
+    /** The migration engine of each backend instance. */
+    engine?: {
+      /** Seconds between two looks for work when nothing woke the engine (default 5). */
+      tickSeconds?: number;
+      /** Seconds after which a stage whose backend stopped renewing it is given to another (default 60). */
+      leaseSeconds?: number;
+      /** Stages one backend instance runs at once (default 20). */
+      maxConcurrentStages?: number;
+      /** Seconds a VM read from a vCenter is reused by validate (default 60). */
+      inventoryCacheSeconds?: number;
+      /** Time limit per stage, minutes, e.g. `{ export: 720, import_scw: 120 }`. */
+      stageTimeoutMinutes?: { [stage: string]: number };
     };
 
     /** Who may change things; everyone signed in may read plans, estimates and status. */

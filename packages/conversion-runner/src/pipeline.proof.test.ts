@@ -15,7 +15,7 @@ import { createS3Client } from './upload/S3DiskUpload';
 import { DatastoreHttpServer } from './testing/DatastoreHttpServer';
 import { RunnerClient } from './testing/RunnerClient';
 import { ScalewayLikeBoot } from './testing/ScalewayLikeBoot';
-import { SwiftS3Server } from './testing/SwiftS3Server';
+import { SwiftS3Server } from '@internal/plugin-vmware2scw-node/testUtils';
 import { vmwareDebianGuest } from './testing/VmwareDebianGuest';
 
 /**

@@ -3,3 +3,4 @@ export * from './api';
 export * from './rvtools';
 export * from './vcenter';
 export * from './scaleway';
+export * from './runner';

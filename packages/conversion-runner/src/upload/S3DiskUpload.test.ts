@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'crypto';
 import { mkdtemp, readFile, rm, utimes, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { SwiftS3Server } from '../testing/SwiftS3Server';
+import { SwiftS3Server } from '@internal/plugin-vmware2scw-node/testUtils';
 import { createS3Client, S3Target, uploadDisk } from './S3DiskUpload';
 
 jest.setTimeout(180_000);

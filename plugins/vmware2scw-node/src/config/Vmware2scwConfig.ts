@@ -1,4 +1,5 @@
 import type { Config } from '@backstage/config';
+import { STAGE_IDS } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 
 /**
@@ -196,9 +197,58 @@ export const conversionConfigSchema = z
     cleanupOnSuccess: z
       .boolean({ invalid_type_error: 'expected true or false' })
       .default(true),
+    /**
+     * How disks leave vSphere: `datastore` reads the flat extent over the datastore /folder URL (only
+     * consistent when the VM had no snapshot before the migration's), `nfc` an export lease; `auto`
+     * picks datastore when it is consistent, NFC otherwise.
+     */
+    exportMethod: z
+      .enum(['auto', 'datastore', 'nfc'], {
+        errorMap: () => ({ message: 'expected auto, datastore or nfc' }),
+      })
+      .default('auto'),
+    /** Free blocks of raw (datastore) exports become holes before convert (virt-sparsify). */
+    trim: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .default(true),
   })
   .strict();
 export type ConversionConfig = z.infer<typeof conversionConfigSchema>;
+
+const positiveSeconds = (what: string, fallback: number) =>
+  z
+    .number({ invalid_type_error: `expected ${what} in seconds (a number)` })
+    .positive(`expected ${what} in seconds, above 0`)
+    .default(fallback);
+
+export const engineConfigSchema = z
+  .object({
+    /** How often each backend instance looks for work when nothing woke it, seconds. */
+    tickSeconds: positiveSeconds('the tick', 5),
+    /** A claimed stage is given back when its backend stops renewing it for this long, seconds. */
+    leaseSeconds: positiveSeconds('the lease', 60),
+    /** Stages one backend instance runs at once (most wait on a runner, vCenter or Scaleway). */
+    maxConcurrentStages: z
+      .number({ invalid_type_error: 'expected a number' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .default(20),
+    /** How long a VM read from a vCenter is reused by validate, seconds. */
+    inventoryCacheSeconds: positiveSeconds('the inventory cache', 60),
+    /** Per-stage time limits, minutes (e.g. `export: 720`); a stage over its limit fails with STAGE_TIMEOUT. */
+    stageTimeoutMinutes: z
+      .record(
+        z.enum(STAGE_IDS, {
+          errorMap: () => ({
+            message: `expected a stage: ${STAGE_IDS.join(', ')}`,
+          }),
+        }),
+        z.number().positive('expected minutes above 0'),
+      )
+      .default({}),
+  })
+  .strict();
+export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
 const ENTITY_REF =
   /^(user|group):([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -229,6 +279,7 @@ export const vmware2scwConfigSchema = z
     scaleway: scalewayConfigSchema.optional(),
     conversion: conversionConfigSchema.default({}),
     permissions: permissionsConfigSchema.default({}),
+    engine: engineConfigSchema.default({}),
   })
   .strict()
   .superRefine((v, ctx) => {

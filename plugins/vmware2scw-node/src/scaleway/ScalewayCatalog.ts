@@ -7,15 +7,14 @@ import {
   type Catalog,
   type ExtraPrices,
 } from '@internal/plugin-vmware2scw-common';
-import {
-  createAdvancedClient,
-  withHTTPClient,
-  withProfile,
-  type Zone,
-} from '@scaleway/sdk-client';
 import { Instancev1 } from '@scaleway/sdk-instance';
-import type { ScalewayConfig } from '../config';
 import { fetchLiveCatalog } from './fetchLiveCatalog';
+import { redact } from './redact';
+import {
+  scalewaySdkClient,
+  type ScalewayClientConfig,
+  type ScalewaySdkClient,
+} from './scalewaySdkClient';
 
 export interface ScalewayCatalogOptions {
   /** The Instance API; without it (no credentials) every catalog is the offline snapshot. */
@@ -57,41 +56,22 @@ export class ScalewayCatalog {
    * Without configuration the catalog is offline only.
    */
   static fromConfig(
-    config:
-      | Pick<
-          ScalewayConfig,
-          'accessKey' | 'secretKey' | 'apiUrl' | 'defaultZone' | 'projectId'
-        >
-      | undefined,
+    config: ScalewayClientConfig | undefined,
     options: Omit<ScalewayCatalogOptions, 'api' | 'secrets'> & {
       httpClient?: typeof fetch;
     } = {},
   ): ScalewayCatalog {
     if (!config) return new ScalewayCatalog(options);
     const secrets = [config.secretKey, config.accessKey];
-    let client: ReturnType<typeof createAdvancedClient>;
+    let client: ScalewaySdkClient;
     try {
-      // createClient() keeps only profile fields and would drop `httpClient`: build it from parts.
-      client = createAdvancedClient(
-        withProfile({
-          accessKey: config.accessKey,
-          secretKey: config.secretKey,
-          defaultProjectId: config.projectId,
-          defaultZone: config.defaultZone as Zone,
-          ...(config.apiUrl ? { apiURL: config.apiUrl } : {}),
-        }),
-        ...(options.httpClient ? [withHTTPClient(options.httpClient)] : []),
-      );
+      client = scalewaySdkClient(config, options.httpClient);
     } catch (e) {
-      // The SDK quotes a malformed key in its message ("Invalid secret key format '<key>'").
       throw new PlanningError([
         makeProblem({
           code: 'CATALOG_CONFIG_INVALID',
           field: 'vmware2scw.scaleway',
-          text: `the Scaleway client cannot be set up: ${redact(
-            errorText(e),
-            secrets,
-          )}`,
+          text: `the Scaleway client cannot be set up: ${errorText(e)}`,
           remediation:
             'Check vmware2scw.scaleway: accessKey is SCW followed by 17 letters or digits, secretKey a UUID, apiUrl without a trailing slash.',
         }),
@@ -199,14 +179,4 @@ export class ScalewayCatalog {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Replaces every occurrence of a secret (4 characters or more) with `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4)
-      out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }

@@ -1,8 +1,4 @@
 import {
-  offlineCatalog,
-  type CatalogServerType,
-} from '@internal/plugin-vmware2scw-common';
-import {
   createServer,
   type IncomingMessage,
   type Server,
@@ -11,7 +7,8 @@ import {
 import { randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
 import { fetch as undiciFetch } from 'undici';
-import { RECORDED_WIRE_FIELDS } from './recordedWireFields';
+import { apiJson } from '../testing/ApiJson';
+import { catalogAnswer, recordedServerTypes } from '../testing/CatalogRoutes';
 
 /**
  * A local stand-in for the Scaleway Instance API's catalog endpoints, answering as the real API did
@@ -21,7 +18,7 @@ import { RECORDED_WIRE_FIELDS } from './recordedWireFields';
  * last, a `Content-Type` of exactly `application/json`, and bodies written as the API writes them
  * (`{"key": value, ...}` with spaces). Each type's body is the recorded one, field for field and in
  * the recorded key order: the domain's figures from the offline snapshot, the rest (deprecated
- * `monthly_price`, `gpu_info`, `alt_names`, scratch storage, ...) from `recordedWireFields.ts`.
+ * `monthly_price`, `gpu_info`, `alt_names`, scratch storage, ...) from `testing/recordedWireFields.ts`.
  */
 export interface FakeInstanceApi {
   url: string;
@@ -35,93 +32,8 @@ export interface FakeInstanceApi {
   close(): Promise<void>;
 }
 
-/** One type as `products/servers` returns it, from the snapshot and the recorded wire-only fields. */
-export function wireType(t: CatalogServerType) {
-  const recorded = RECORDED_WIRE_FIELDS[t.name];
-  if (!recorded) throw new Error(`no recorded wire fields for ${t.name}`);
-  const [
-    monthlyPrice,
-    maxFileSystems,
-    scratchMaxGb,
-    scratchMaxVolumes,
-    internalMbps,
-    altNames,
-    gpuInfo,
-  ] = recorded;
-  const local = t.localVolumesMaxBytes > 0;
-  const internal = internalMbps * 1e6;
-  const internet = t.internetBandwidthBps ?? 0;
-  return {
-    alt_names: altNames,
-    arch: t.arch,
-    ncpus: t.vcpus,
-    ram: t.memoryBytes,
-    gpu: t.gpus,
-    gpu_info: gpuInfo,
-    mig_profile: null,
-    volumes_constraint: {
-      min_size: t.localVolumesMinBytes,
-      max_size: t.localVolumesMaxBytes,
-    },
-    per_volume_constraint: {
-      l_ssd: local
-        ? { min_size: 1e9, max_size: 8e11 }
-        : { min_size: 0, max_size: 0 },
-    },
-    scratch_storage_max_size: scratchMaxGb * 1e9,
-    scratch_storage_max_volumes_count: scratchMaxVolumes,
-    monthly_price: monthlyPrice,
-    hourly_price: t.hourlyPriceEur,
-    capabilities: {
-      boot_types: ['local', 'rescue'],
-      placement_groups: true,
-      block_storage: t.blockStorage,
-      hot_snapshots_local_volume: local,
-      private_network: 8,
-      max_file_systems: maxFileSystems,
-    },
-    network: {
-      ipv6_support: true,
-      sum_internal_bandwidth: internal,
-      sum_internet_bandwidth: internet,
-      interfaces: [
-        { internal_bandwidth: internal, internet_bandwidth: internet },
-      ],
-    },
-    block_bandwidth: t.blockBandwidthBytesPerSec ?? 0,
-    end_of_service: t.endOfService,
-  };
-}
-
-/** Fields the API holds as floats: written `4599.0`, not `4599`, when the value is whole. */
-const FLOAT_FIELDS = new Set(['monthly_price', 'hourly_price']);
-
-/**
- * JSON as the API writes it (Python's `json.dumps`): `{"a": 1, "b": [1, 2]}`, and floats with a
- * decimal point even when whole.
- */
-export function apiJson(value: unknown, key?: string): string {
-  if (Array.isArray(value)) return `[${value.map(v => apiJson(v)).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${apiJson(v, k)}`)
-      .join(', ')}}`;
-  }
-  if (
-    typeof value === 'number' &&
-    key &&
-    FLOAT_FIELDS.has(key) &&
-    Number.isInteger(value)
-  ) {
-    return `${value}.0`;
-  }
-  return JSON.stringify(value);
-}
-
 export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
-  const types = offlineCatalog('fr-par-1')!.serverTypes;
-  const names = types.map(t => t.name).sort();
-  const byName = new Map(types.map(t => [t.name, t]));
+  const types = recordedServerTypes();
   const state = {
     requests: [] as string[],
     failures: [] as number[],
@@ -183,39 +95,11 @@ export async function startFakeInstanceApi(): Promise<FakeInstanceApi> {
       });
       return;
     }
-    const availability = Boolean(m[2]);
-    const perPage = Math.min(
-      100,
-      Number(url.searchParams.get('per_page') ?? 50) || 50,
-    );
-    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-    const pages = Math.max(1, Math.ceil(names.length / perPage));
-    const slice = names.slice((page - 1) * perPage, page * perPage);
-    const servers: Record<string, unknown> = {};
-    for (const n of slice) {
-      if (availability) {
-        if (!state.hideAvailability.has(n))
-          servers[n] = { availability: byName.get(n)!.availability };
-      } else {
-        servers[n] = wireType(byName.get(n)!);
-      }
-    }
-    const path = availability
-      ? '/products/servers/availability'
-      : '/products/servers';
-    const link = (p: number, rel: string) =>
-      `<${path}?page=${p}&per_page=${perPage}&>; rel="${rel}"`;
-    const links = [
-      ...(page > 1 ? [link(1, 'first'), link(page - 1, 'previous')] : []),
-      ...(page < pages ? [link(page + 1, 'next')] : []),
-      link(pages, 'last'),
-    ];
-    send(
-      res,
-      200,
-      { servers },
-      { Link: links.join(','), 'X-Total-Count': String(names.length) },
-    );
+    const answer = catalogAnswer(url.pathname, url.searchParams, {
+      types,
+      hideAvailability: state.hideAvailability,
+    })!;
+    send(res, answer.status, answer.body, answer.headers);
   };
 
   const server: Server = createServer(handler);

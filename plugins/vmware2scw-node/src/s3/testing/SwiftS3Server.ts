@@ -1,16 +1,23 @@
-import execa, { ExecaChildProcess } from 'execa';
-import { mkdir, mkdtemp, rm, writeFile } from 'fs/promises';
-import { createServer } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 
+const run = promisify(execFile);
+
 /**
- * A real S3-compatible server for tests and the benchmark: OpenStack Swift (Debian packages
+ * A real S3-compatible server for tests, demos and benchmarks: OpenStack Swift (Debian packages
  * swift-proxy, swift-account, swift-container, swift-object, memcached) with its s3api middleware,
  * on loopback ports, one replica, data in a temp folder. It implements multipart upload with
  * ListParts/ListMultipartUploads/Abort, checks Content-MD5 (BadDigest), builds multipart ETags as
- * S3 does and caps uploads at 1000 parts like Scaleway.
+ * S3 does, caps uploads at 1000 parts like Scaleway and answers GetBucketLocation with its region.
+ *
+ * Shared by the conversion runner's upload tests, the Scaleway simulator (which reads the uploaded
+ * qcow2 from it, as Scaleway's import reads the bucket) and the engine's end-to-end tests.
  */
 export class SwiftS3Server {
   private constructor(
@@ -18,7 +25,7 @@ export class SwiftS3Server {
     readonly region: string,
     readonly credentials: { accessKeyId: string; secretAccessKey: string },
     private readonly dir: string,
-    private readonly children: ExecaChildProcess[],
+    private readonly children: ChildProcess[],
   ) {}
 
   static async start(
@@ -28,7 +35,7 @@ export class SwiftS3Server {
     const dir = await mkdtemp(join(tmpdir(), 'vmware2scw-swift-'));
     await mkdir(join(dir, 'node', 'd1'), { recursive: true });
     const [proxy, account, container, object, memcache] = await freePorts(5);
-    const children: ExecaChildProcess[] = [];
+    const children: ChildProcess[] = [];
     const server = new SwiftS3Server(
       `http://127.0.0.1:${proxy}`,
       region,
@@ -48,16 +55,17 @@ export class SwiftS3Server {
         ['object', object],
       ] as const) {
         const builder = join(dir, `${name}.builder`);
-        await execa('swift-ring-builder', [builder, 'create', '6', '1', '1']);
-        await execa('swift-ring-builder', [
+        await run('swift-ring-builder', [builder, 'create', '6', '1', '1']);
+        await run('swift-ring-builder', [
           builder,
           'add',
           `r1z1-127.0.0.1:${port}/d1`,
           '1',
         ]);
-        await execa('swift-ring-builder', [builder, 'rebalance'], {
-          reject: false,
-        });
+        // Exits 1 with a warning ("balance ... more than 1%") on a one-device ring: not an error.
+        await run('swift-ring-builder', [builder, 'rebalance']).catch(
+          () => undefined,
+        );
         await writeFile(
           join(dir, `${name}-server.conf`),
           `${common(
@@ -80,7 +88,7 @@ export class SwiftS3Server {
           `[filter:slo]\nuse = egg:swift#slo\n[filter:dlo]\nuse = egg:swift#dlo\n`,
       );
       children.push(
-        execa(
+        spawn(
           'memcached',
           [
             '-u',
@@ -94,17 +102,17 @@ export class SwiftS3Server {
             '-m',
             '64',
           ],
-          { reject: false, stdin: 'ignore' },
+          { stdio: 'ignore' },
         ),
       );
       for (const name of ['account', 'container', 'object', 'proxy']) {
         children.push(
-          execa(`swift-${name}-server`, [join(dir, `${name}-server.conf`)], {
-            reject: false,
-            stdin: 'ignore',
+          spawn(`swift-${name}-server`, [join(dir, `${name}-server.conf`)], {
+            stdio: 'ignore',
           }),
         );
       }
+      for (const child of children) child.on('error', () => undefined);
       await server.waitHealthy(60_000);
       return server;
     } catch (error) {
@@ -113,13 +121,34 @@ export class SwiftS3Server {
     }
   }
 
+  /** An S3 client for this server (path-style addressing, as loopback endpoints need). */
+  client(): S3Client {
+    return new S3Client({
+      endpoint: this.endpoint,
+      region: this.region,
+      forcePathStyle: true,
+      credentials: this.credentials,
+    });
+  }
+
+  async createBucket(bucket: string): Promise<void> {
+    const client = this.client();
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } finally {
+      client.destroy();
+    }
+  }
+
   private async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       for (const child of this.children) {
-        if (child.exitCode !== null)
+        if (child.exitCode !== null || child.signalCode !== null)
           throw new Error(
-            `a Swift process exited early: ${child.spawnfile} (${child.exitCode})`,
+            `a Swift process exited early: ${child.spawnfile} (${
+              child.exitCode ?? child.signalCode
+            }); are the Debian packages swift-proxy, swift-account, swift-container, swift-object and memcached installed?`,
           );
       }
       try {
@@ -137,8 +166,23 @@ export class SwiftS3Server {
   }
 
   async stop(): Promise<void> {
-    for (const child of this.children) child.kill('SIGTERM');
-    await Promise.all(this.children.map(child => child.catch(() => undefined)));
+    await Promise.all(
+      this.children.map(
+        child =>
+          new Promise<void>(resolve => {
+            if (
+              child.pid === undefined ||
+              child.exitCode !== null ||
+              child.signalCode !== null
+            ) {
+              resolve();
+              return;
+            }
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     await rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -148,15 +192,13 @@ async function freePorts(count: number): Promise<number[]> {
     Array.from(
       { length: count },
       () =>
-        new Promise<import('net').Server>(resolve => {
+        new Promise<Server>(resolve => {
           const server = createServer();
           server.listen(0, '127.0.0.1', () => resolve(server));
         }),
     ),
   );
-  const ports = servers.map(
-    server => (server.address() as import('net').AddressInfo).port,
-  );
+  const ports = servers.map(server => (server.address() as AddressInfo).port);
   await Promise.all(
     servers.map(server => new Promise(resolve => server.close(resolve))),
   );

@@ -1,0 +1,78 @@
+import type { Catalog } from '@internal/plugin-vmware2scw-common';
+import type { Vmware2scwConfig } from '@internal/plugin-vmware2scw-node';
+import type { StageContext, StageExecutor } from '../StageExecutor';
+import type { RunnerPool } from '../services/RunnerPool';
+import type { TransitBucket } from '../services/TransitBucket';
+import type { VcenterPool } from '../services/VcenterPool';
+import { createCleanupExecutor } from './cleanup';
+import { createExportExecutor } from './exportDisks';
+import {
+  createAdaptGuestExecutor,
+  createConvertExecutor,
+  createEnsureUefiExecutor,
+  createUploadExecutor,
+} from './runnerStages';
+import { createSnapshotExecutor } from './snapshot';
+import { createValidateExecutor } from './validate';
+
+export interface DefaultExecutorDeps {
+  vcenters: VcenterPool;
+  runners: RunnerPool;
+  transit?: TransitBucket;
+  catalog(zone: string): Promise<Catalog>;
+  settings: Vmware2scwConfig;
+  /** Between two reads of a runner job; default 1 s. */
+  pollMs?: number;
+}
+
+/** A Scaleway stage when no Scaleway account is configured: skipped, saying why and what to do. */
+function scalewayNotConfigured(stage: 'import_scw' | 'verify'): StageExecutor {
+  return {
+    stage,
+    async execute(_ctx: StageContext) {
+      return {
+        skipped:
+          'Scaleway is not configured (vmware2scw.scaleway): nothing was imported; configure it and retry the migration from this stage',
+      };
+    },
+  };
+}
+
+/** The executors of the Linux pipeline's stages, from the plugin's services and configuration. */
+export function defaultStageExecutors(
+  deps: DefaultExecutorDeps,
+): StageExecutor[] {
+  const { conversion, scaleway } = deps.settings;
+  const runnerDeps = { runners: deps.runners, pollMs: deps.pollMs };
+  return [
+    createValidateExecutor({
+      vcenters: deps.vcenters,
+      catalog: deps.catalog,
+      exportMethod: conversion.exportMethod,
+    }),
+    createSnapshotExecutor({ vcenters: deps.vcenters }),
+    createExportExecutor({ vcenters: deps.vcenters, ...runnerDeps }),
+    createConvertExecutor({
+      ...runnerDeps,
+      trim: conversion.trim,
+      compress: conversion.compressQcow2,
+    }),
+    createAdaptGuestExecutor(runnerDeps),
+    createEnsureUefiExecutor(runnerDeps),
+    createUploadExecutor({
+      ...runnerDeps,
+      ...(scaleway
+        ? { bucket: scaleway.transitBucket, region: scaleway.s3Region }
+        : {}),
+    }),
+    scalewayNotConfigured('import_scw'),
+    scalewayNotConfigured('verify'),
+    createCleanupExecutor({
+      vcenters: deps.vcenters,
+      runners: deps.runners,
+      transit: deps.transit,
+      cleanupRunnerFiles: conversion.cleanupOnSuccess,
+      pollMs: deps.pollMs,
+    }),
+  ];
+}
