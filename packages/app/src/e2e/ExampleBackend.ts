@@ -151,17 +151,30 @@ export class ExampleBackend {
     return undefined;
   }
 
-  /** Waits until the catalog holds VM entities (the sample inventory is ingested on a schedule). */
-  async waitForVms(timeoutMs = 300_000): Promise<string[]> {
+  /**
+   * Waits until the catalog holds VM entities (the sample inventory is ingested on a schedule) and the
+   * guest's platform-team membership is known (examples/org.yaml); returns the VMs' entity names and
+   * vSphere names (the entity's title, what the filters match).
+   */
+  async waitForVms(
+    timeoutMs = 300_000,
+  ): Promise<{ entityName: string; vmName: string }[]> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { body } = await this.get<{
-        items: { metadata: { name: string } }[];
+        items: { metadata: { name: string; title?: string } }[];
       }>(
-        '/api/catalog/entities/by-query?filter=kind=resource,spec.type=virtual-machine&limit=100&fields=metadata.name',
+        '/api/catalog/entities/by-query?filter=kind=resource,spec.type=virtual-machine&limit=100&fields=metadata.name,metadata.title',
       );
-      const names = body?.items.map(e => e.metadata.name) ?? [];
-      if (names.length > 0) return names;
+      const team = await this.get(
+        '/api/catalog/entities/by-name/group/default/platform-team',
+      );
+      const vms =
+        body?.items.map(e => ({
+          entityName: e.metadata.name,
+          vmName: e.metadata.title ?? e.metadata.name,
+        })) ?? [];
+      if (vms.length > 0 && team.status === 200) return vms;
       await new Promise(r => setTimeout(r, 3000));
     }
     throw new Error('no VM entity reached the catalog');

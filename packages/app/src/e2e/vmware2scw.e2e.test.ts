@@ -136,7 +136,8 @@ describeE2e('vmware2scw in a browser', () => {
   let backend: ExampleBackend;
   let browser: Browser;
   let page: Page;
-  let vmName: string;
+  let vmName: string; // vSphere name, what filters match
+  let entityName: string;
   const planName = `e2e-${Date.now()}`;
   let batchUrl: string;
   let firstWave: string;
@@ -180,7 +181,7 @@ describeE2e('vmware2scw in a browser', () => {
     mkdirSync(SHOTS, { recursive: true });
     await ensureAppBuilt();
     await startAs(GUEST);
-    vmName = (await backend.waitForVms())[0];
+    ({ vmName, entityName } = (await backend.waitForVms())[0]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -204,16 +205,24 @@ describeE2e('vmware2scw in a browser', () => {
   });
 
   test('a VM page shows the migration card and the Migration tab', async () => {
-    await page.goto(`${backend.baseUrl}/catalog/default/resource/${vmName}`);
+    await page.goto(
+      `${backend.baseUrl}/catalog/default/resource/${entityName}`,
+    );
     await page
       .getByText(/^Migration to Scaleway: /)
       .waitFor({ timeout: 60_000 });
     const source = page.getByRole('region', { name: 'Source' });
     await source.waitFor();
+    // The assessment answered (with the engine: the proposed type; without: its error).
+    await page
+      .getByText(/^Prices: /)
+      .or(page.getByText(/^Error: /).first())
+      .first()
+      .waitFor({ timeout: 60_000 });
     expect(await source.textContent()).toContain('Power state');
     await shot('01-vm-card');
     await page.goto(
-      `${backend.baseUrl}/catalog/default/resource/${vmName}/migration`,
+      `${backend.baseUrl}/catalog/default/resource/${entityName}/migration`,
     );
     const migration = page.getByRole('region', { name: 'Migration' });
     await migration.waitFor();
@@ -238,7 +247,7 @@ describeE2e('vmware2scw in a browser', () => {
         process.env.VMWARE2SCW_E2E_FILTERS?.split(',').join('\n') ??
         `name:${vmName}`;
       await page.getByLabel('VM filters').fill(filters);
-      await page.getByText(/^\d+ VMs? match$/).waitFor();
+      await page.getByText(/^[1-9]\d* VMs? match$/).waitFor();
       await page.getByRole('radio', { name: 'single' }).check();
       await page.getByRole('radio', { name: 'pause', exact: true }).check();
       await page.getByLabel('Plan name').fill(planName);
@@ -326,11 +335,13 @@ describeE2e('vmware2scw in a browser', () => {
     await wave.getByText('completed').waitFor({ timeout: RUN_TIMEOUT_MS });
     expect(await wave.getByText(/failed/).count()).toBe(0);
     await shot('10-wave-completed');
-    await page.goto(`${backend.baseUrl}/catalog/default/resource/${vmName}`);
+    await page.goto(
+      `${backend.baseUrl}/catalog/default/resource/${entityName}`,
+    );
     await page.getByText('succeeded').first().waitFor({ timeout: 60_000 });
     await shot('11-vm-card-migrated');
     await page.goto(
-      `${backend.baseUrl}/catalog/default/resource/${vmName}/migration`,
+      `${backend.baseUrl}/catalog/default/resource/${entityName}/migration`,
     );
     await page.getByRole('region', { name: 'Stages' }).waitFor();
     await shot('12-vm-tab-stage-timeline');
