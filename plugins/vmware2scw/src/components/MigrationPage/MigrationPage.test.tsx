@@ -11,8 +11,6 @@ import {
 import { fakeVmware2scwApi, never } from '../../__fixtures__/fakeApi';
 import { MigrationPage } from './MigrationPage';
 
-jest.setTimeout(20_000);
-
 const health = async () => ({
   status: 'ok' as const,
   version: '0.1.0',

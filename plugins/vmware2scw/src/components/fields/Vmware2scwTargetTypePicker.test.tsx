@@ -9,8 +9,6 @@ import { Vmware2scwTargetTypePicker } from './Vmware2scwTargetTypePicker';
 
 type Props = ComponentProps<typeof Vmware2scwTargetTypePicker>;
 
-jest.setTimeout(20_000);
-
 /** The props rjsf gives a field, for the parts the picker reads. */
 function fieldProps(p: {
   formData?: string;

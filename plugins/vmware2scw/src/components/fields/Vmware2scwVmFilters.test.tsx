@@ -11,8 +11,6 @@ import {
 
 type Props = ComponentProps<typeof Vmware2scwVmFilters>;
 
-jest.setTimeout(20_000);
-
 describe('Vmware2scwVmFilters', () => {
   it('turns the lines into the field value and counts the matching VMs live', async () => {
     const queryVms = jest.fn(async () => ({

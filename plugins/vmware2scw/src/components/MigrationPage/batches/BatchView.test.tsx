@@ -41,9 +41,6 @@ function renderBatch(
   });
 }
 
-// Rendering the whole batch takes a few seconds on a loaded 2-core machine.
-jest.setTimeout(20_000);
-
 const waveSection = (name: string) => screen.findByRole('region', { name });
 
 describe('BatchView', () => {

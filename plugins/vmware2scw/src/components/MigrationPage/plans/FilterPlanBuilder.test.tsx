@@ -7,8 +7,6 @@ import { plans, vmSummary } from '../../../__fixtures__/apiModels';
 import { fakeVmware2scwApi } from '../../../__fixtures__/fakeApi';
 import { FilterPlanBuilder } from './FilterPlanBuilder';
 
-jest.setTimeout(20_000);
-
 function renderBuilder(
   calls: Partial<Vmware2scwClientApi>,
   options: { canCreate?: boolean } = {},

@@ -6,8 +6,6 @@ import { estimate, plans } from '../../../__fixtures__/apiModels';
 import { fakeVmware2scwApi } from '../../../__fixtures__/fakeApi';
 import { PlanUpload } from './PlanUpload';
 
-jest.setTimeout(20_000);
-
 const BAD_PLAN = `version: 1
 defaults:
   zone: fr-par-1
