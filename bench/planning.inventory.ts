@@ -53,7 +53,7 @@ export function syntheticInventory(count: number, seed = 42): Inventory {
     const name = `vm-${String(i).padStart(5, '0')}`;
     vms.push(
       vmSchema.parse({
-        vcenterId: 'vc1',
+        sourceId: 'vc1',
         moref: `vm-${1000 + i}`,
         name,
         folderPath: `/DC1/${pick(['Production', 'Staging', 'Dev'])}/${pick([

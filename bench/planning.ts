@@ -10,7 +10,7 @@ import {
   autoMapVms,
   buildPlan,
   estimatePlan,
-  offlineCatalog,
+  offlineOffer,
   parsePlan,
   resolvePlan,
   selectVms,
@@ -41,7 +41,7 @@ function step<T>(name: string, run: () => T): T {
 }
 
 const inventory = syntheticInventory(count);
-const catalog = offlineCatalog('fr-par-1')!;
+const catalog = offlineOffer('fr-par-1')!;
 const filters = {
   filters: ['name:vm-*', 'regex:^vm-\\d{5}$', 'folder:/DC1'],
   maxDiskGb: 100_000,

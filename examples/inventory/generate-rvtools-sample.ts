@@ -1,6 +1,6 @@
 /*
  * Writes the sample RVTools export of this directory from the table in
- * plugins/vmware2scw-node/src/rvtools/RvtoolsSample.ts:
+ * plugins/vmware2scw-node/src/rvtools/testing/RvtoolsSample.ts:
  *   rvtools-sample.xlsx        as RVTools "Export all to Excel" writes it
  *   rvtools-sample-csv/        as RVTools "Export all to csv" writes it (RVTools_tab<sheet>.csv)
  *
@@ -13,7 +13,7 @@ import {
   rvtoolsSampleSheets,
   writeRvtoolsCsv,
   writeRvtoolsXlsx,
-} from '../../plugins/vmware2scw-node/src/rvtools';
+} from '../../plugins/vmware2scw-node/src/testUtils';
 
 async function main() {
   const dir = __dirname;

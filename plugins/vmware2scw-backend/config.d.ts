@@ -21,7 +21,10 @@ export interface Config {
        * `thumbprint` (TLS verification stays on otherwise).
        */
       insecure?: boolean;
-      /** SHA-256 fingerprint of the vCenter certificate (64 hex digits, colons allowed). */
+      /**
+       * SHA-256 fingerprint of the vCenter certificate (64 hex digits, colons allowed). When set, every
+       * connection checks it, with or without `insecure`.
+       */
       thumbprint?: string;
     }>;
 
@@ -47,6 +50,16 @@ export interface Config {
       transitBucket: string;
       /** Object Storage endpoint override (tests, private endpoints). */
       s3Endpoint?: string;
+      /**
+       * Access key of the transit bucket, when it is not accessKey (another S3 service, tests).
+       * @visibility secret
+       */
+      s3AccessKey?: string;
+      /**
+       * Secret key of the transit bucket, when it is not secretKey.
+       * @visibility secret
+       */
+      s3SecretKey?: string;
       /** Scaleway API URL override (tests), without trailing slash. */
       apiUrl?: string;
     };

@@ -6,7 +6,10 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { Inventory } from '@internal/plugin-vmware2scw-common';
+import {
+  Inventory,
+  isVmware2scwError,
+} from '@internal/plugin-vmware2scw-common';
 import { inventoryEntities, VmEntityOptions } from './vmEntity';
 
 export interface InventoryEntityProviderOptions {
@@ -43,11 +46,11 @@ export class InventoryEntityProvider implements EntityProvider {
         } catch (e) {
           // Logged here with the source's name and remediation; the scheduler retries at the next run.
           const message = (e as Error).message;
-          // Typed errors of the vCenter client keep what to do apart from what went wrong.
-          const remediation = (e as { remediation?: unknown }).remediation;
+          // vmware2scw errors keep what to do apart from what went wrong.
+          const remediation = isVmware2scwError(e) ? e.remediation : '';
           this.options.logger.error(
             `${this.options.providerName}: inventory not refreshed: ${message}${
-              typeof remediation === 'string' && !message.includes(remediation)
+              remediation && !message.includes(remediation)
                 ? ` ${remediation}`
                 : ''
             } (the catalog keeps the entities of the last good read)`,

@@ -3,7 +3,7 @@ import { entityRefValue, resolveValue, ValueRules } from './OwnershipRules';
 
 const vm = (over: Record<string, unknown> = {}) =>
   vmSchema.parse({
-    vcenterId: 'vc1',
+    sourceId: 'vc1',
     moref: 'vm-1',
     name: 'web-01',
     powerState: 'poweredOn',

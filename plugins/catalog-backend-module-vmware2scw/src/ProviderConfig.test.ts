@@ -201,4 +201,35 @@ describe('readProviderSettings', () => {
     expect(e.key).toBe(key);
     expect(e.message).toContain(problem);
   });
+
+  it('reports every bad key at once, in the one error shape', () => {
+    const e = configError({
+      vmware2scw: { vcenters: [vcenter('vc-a')] },
+      catalog: {
+        providers: {
+          vmware2scw: {
+            includeTemplates: 'maybe',
+            owner: { folders: [{ prefix: 'Web', value: 'Team Web' }] },
+            vcenters: { 'vc-b': {}, 'vc-a': { entityNamePrefix: 'VC A' } },
+            rvtools: { s: { owners: {} } },
+          },
+        },
+      },
+    });
+    expect(e.issues.map(i => i.key).sort()).toEqual([
+      'catalog.providers.vmware2scw.includeTemplates',
+      'catalog.providers.vmware2scw.owner.folders[0].prefix',
+      'catalog.providers.vmware2scw.owner.folders[0].value',
+      'catalog.providers.vmware2scw.rvtools.s',
+      'catalog.providers.vmware2scw.rvtools.s.target',
+      'catalog.providers.vmware2scw.vcenters.vc-a.entityNamePrefix',
+      'catalog.providers.vmware2scw.vcenters.vc-b',
+    ]);
+    expect(e.toBody()).toMatchObject({
+      code: 'VMWARE2SCW_CATALOG_CONFIG_INVALID',
+      remediation: expect.stringContaining('config.d.ts'),
+      details: { issues: e.issues },
+    });
+    for (const i of e.issues) expect(e.message).toContain(i.key);
+  });
 });

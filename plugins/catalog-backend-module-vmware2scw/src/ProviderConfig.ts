@@ -7,15 +7,19 @@ import {
   makeValidator,
   parseEntityRef,
 } from '@backstage/catalog-model';
-import { Config } from '@backstage/config';
+import { Config, ConfigReader } from '@backstage/config';
+import { formatKeyPath } from '@internal/plugin-vmware2scw-common';
 import {
+  configIssuesOf,
   readVmware2scwConfig,
-  VcenterConfig,
+  type VcenterConfig,
 } from '@internal/plugin-vmware2scw-node';
+import { z } from 'zod';
 import { ProviderConfigError } from './ProviderConfigError';
-import { FolderRule, ValueRules } from './OwnershipRules';
+import { ValueRules } from './OwnershipRules';
 
 export const CONFIG_ROOT = 'catalog.providers.vmware2scw';
+const ROOT_PATH = CONFIG_ROOT.split('.');
 
 /** What a provider of one inventory source needs to turn its VMs into entities. */
 export interface SourceSettings {
@@ -49,243 +53,231 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 const EMPTY_RULES: ValueRules = { folders: [] };
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PREFIX = /^$|^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-const SOURCE_KEYS = [
-  'schedule',
-  'entityNamePrefix',
-  'includeTemplates',
-  'owner',
-  'system',
-];
-
-/**
- * Reads `catalog.providers.vmware2scw` together with the vCenters of `vmware2scw.vcenters`: one source per
- * vCenter (unless disabled) and one per RVTools export. Top-level `schedule`, `includeTemplates`, `owner` and
- * `system` apply to every source; a source's own value replaces them.
- */
-export function readProviderSettings(config: Config): ProviderSettings {
-  const root = config.getOptionalConfig(CONFIG_ROOT);
-  checkKeys(root, CONFIG_ROOT, [
-    ...SOURCE_KEYS.filter(k => k !== 'entityNamePrefix'),
-    'vcenters',
-    'rvtools',
-  ]);
-  const defaults = {
-    schedule: readSchedule(root, CONFIG_ROOT) ?? DEFAULT_SCHEDULE,
-    includeTemplates:
-      readBoolean(root, 'includeTemplates', CONFIG_ROOT) ?? false,
-    owner:
-      readRules(root?.getOptionalConfig('owner'), `${CONFIG_ROOT}.owner`) ??
-      EMPTY_RULES,
-    system:
-      readRules(root?.getOptionalConfig('system'), `${CONFIG_ROOT}.system`) ??
-      EMPTY_RULES,
-  };
-
-  const source = (
-    id: string,
-    c: Config | undefined,
-    key: string,
-  ): SourceSettings => {
-    // false turns the prefix off (Backstage configuration has no empty strings).
-    const raw = c?.getOptional<unknown>('entityNamePrefix') ?? id;
-    const prefix = raw === false ? '' : raw;
-    if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
-      throw new ProviderConfigError(
-        `${key}.entityNamePrefix`,
-        `${JSON.stringify(prefix)} is not a DNS-safe prefix`,
-        'Use up to 32 lower-case letters, digits and dashes, or false for none.',
-      );
-    }
-    return {
-      id,
-      schedule: readSchedule(c, key) ?? defaults.schedule,
-      entityNamePrefix: prefix,
-      includeTemplates:
-        readBoolean(c, 'includeTemplates', key) ?? defaults.includeTemplates,
-      owner:
-        readRules(c?.getOptionalConfig('owner'), `${key}.owner`) ??
-        defaults.owner,
-      system:
-        readRules(c?.getOptionalConfig('system'), `${key}.system`) ??
-        defaults.system,
-    };
-  };
-
-  const vcenterConfigs = readVmware2scwConfig(config).vcenters;
-  const overrides = root?.getOptionalConfig('vcenters');
-  for (const id of overrides?.keys() ?? []) {
-    if (!vcenterConfigs.some(v => v.id === id)) {
-      throw new ProviderConfigError(
-        `${CONFIG_ROOT}.vcenters.${id}`,
-        `no vCenter with id "${id}" in vmware2scw.vcenters (ids: ${
-          vcenterConfigs.map(v => v.id).join(', ') || 'none'
-        })`,
-        'Use the id of a vCenter declared under vmware2scw.vcenters, or remove this key.',
-      );
-    }
-  }
-  const vcenters = vcenterConfigs.flatMap(vcenter => {
-    const key = `${CONFIG_ROOT}.vcenters.${vcenter.id}`;
-    const c = overrides?.getOptionalConfig(vcenter.id);
-    checkKeys(c, key, [...SOURCE_KEYS, 'enabled']);
-    if (readBoolean(c, 'enabled', key) === false) return [];
-    return [{ ...source(vcenter.id, c, key), vcenter }];
-  });
-
-  const rvtoolsRoot = root?.getOptionalConfig('rvtools');
-  const rvtools = (rvtoolsRoot?.keys() ?? []).map(id => {
-    const key = `${CONFIG_ROOT}.rvtools.${id}`;
-    if (!ID.test(id)) {
-      throw new ProviderConfigError(
-        key,
-        `"${id}" is not a valid source id`,
-        'Use lower-case letters, digits and dashes (it names the source in entity annotations).',
-      );
-    }
-    if (vcenterConfigs.some(v => v.id === id)) {
-      throw new ProviderConfigError(
-        key,
-        `"${id}" is also the id of a vCenter`,
-        'Give the RVTools source an id of its own: VMs of both would otherwise share entity names.',
-      );
-    }
-    const c = rvtoolsRoot!.getConfig(id);
-    checkKeys(c, key, [...SOURCE_KEYS, 'target']);
-    const target = c.getOptionalString('target');
-    if (!target) {
-      throw new ProviderConfigError(
-        `${key}.target`,
-        'required',
-        'Set the RVTools export to read: a path such as ../../examples/inventory/rvtools-sample.xlsx, or an https URL.',
-      );
-    }
-    return { ...source(id, c, key), target };
-  });
-
-  const prefixes = new Map<string, string>();
-  for (const s of [...vcenters, ...rvtools]) {
-    const other = prefixes.get(s.entityNamePrefix);
-    if (other !== undefined) {
-      throw new ProviderConfigError(
-        `${CONFIG_ROOT} (${s.id})`,
-        `sources "${other}" and "${s.id}" have the same entityNamePrefix "${s.entityNamePrefix}"`,
-        'Give each source its own prefix, so that their VMs never get the same entity name.',
-      );
-    }
-    prefixes.set(s.entityNamePrefix, s.id);
-  }
-  return { vcenters, rvtools };
-}
-
-function readRules(c: Config | undefined, key: string): ValueRules | undefined {
-  if (!c) return undefined;
-  checkKeys(c, key, ['tagCategory', 'customAttribute', 'folders', 'default']);
-  const folders: FolderRule[] = (c.getOptionalConfigArray('folders') ?? []).map(
-    (f, i) => {
-      const prefix = f.getString('prefix');
-      if (!prefix.startsWith('/')) {
-        throw new ProviderConfigError(
-          `${key}.folders[${i}].prefix`,
-          `"${prefix}" is not a folder path`,
-          'Write the VM folder path from the datacenter, starting with a slash: /DC1/Production/Web.',
-        );
-      }
-      return {
-        prefix,
-        value: entityRefSetting(
-          f.getString('value'),
-          `${key}.folders[${i}].value`,
-        ),
-      };
-    },
-  );
-  const fallback = c.getOptionalString('default');
-  return {
-    tagCategory: c.getOptionalString('tagCategory'),
-    customAttribute: c.getOptionalString('customAttribute'),
-    folders,
-    default:
-      fallback === undefined
-        ? undefined
-        : entityRefSetting(fallback, `${key}.default`),
-  };
-}
 
 const validator = makeValidator();
 
-/**
- * A value that becomes `spec.owner` / `spec.system` of every matching VM: checked here, because a bad one would
- * make the catalog reject all of those entities, with errors far from this setting.
- */
-function entityRefSetting(value: string, key: string): string {
-  let valid = false;
+function isEntityRef(value: string): boolean {
   try {
     const ref = parseEntityRef(value, {
       defaultKind: 'group',
       defaultNamespace: DEFAULT_NAMESPACE,
     });
-    valid =
+    return (
       validator.isValidKind(ref.kind) &&
       validator.isValidNamespace(ref.namespace) &&
-      validator.isValidEntityName(ref.name);
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
-    throw new ProviderConfigError(
-      key,
-      `"${value}" is not an entity reference`,
-      'Write a group or system name such as team-web, or a full reference such as group:default/team-web (letters, digits, - _ . only).',
+      validator.isValidEntityName(ref.name)
     );
+  } catch {
+    return false;
   }
-  return value;
 }
 
-function readSchedule(
-  c: Config | undefined,
-  key: string,
-): SchedulerServiceTaskScheduleDefinition | undefined {
-  if (!c?.has('schedule')) return undefined;
+/**
+ * A value that becomes `spec.owner` / `spec.system` of every matching VM: checked here, because a bad one would
+ * make the catalog reject all of those entities, with errors far from this setting.
+ */
+const entityRefSetting = z.string().refine(isEntityRef, value => ({
+  message: `"${value}" is not an entity reference: write a group or system name such as team-web, or a full reference such as group:default/team-web (letters, digits, - _ . only)`,
+}));
+
+/** What `Config.getOptionalBoolean` accepts: true/false, and yes/no, on/off, 1/0 from environment values. */
+const configBoolean = z.preprocess(v => {
+  if (typeof v !== 'string' && typeof v !== 'number') return v;
+  const s = String(v).trim();
+  if (/^(?:y|yes|true|1|on)$/i.test(s)) return true;
+  if (/^(?:n|no|false|0|off)$/i.test(s)) return false;
+  return v;
+}, z.boolean({ invalid_type_error: 'not a boolean: use true or false' }));
+
+const schedule = z.unknown().transform((value, ctx) => {
   try {
     return readSchedulerServiceTaskScheduleDefinitionFromConfig(
-      c.getConfig('schedule'),
+      new ConfigReader(value as ConstructorParameters<typeof ConfigReader>[0]),
     );
   } catch (e) {
-    throw new ProviderConfigError(
-      `${key}.schedule`,
-      (e as Error).message,
-      'Use e.g. { frequency: { minutes: 30 }, timeout: { minutes: 10 } }, or frequency: { cron: "0 * * * *" }.',
-    );
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `${
+        (e as Error).message
+      }: use e.g. { frequency: { minutes: 30 }, timeout: { minutes: 10 } }, or frequency: { cron: "0 * * * *" }`,
+    });
+    return z.NEVER;
   }
+});
+
+const valueRules = z
+  .object({
+    tagCategory: z.string().optional(),
+    customAttribute: z.string().optional(),
+    folders: z
+      .array(
+        z
+          .object({
+            prefix: z.string().refine(
+              p => p.startsWith('/'),
+              p => ({
+                message: `"${p}" is not a folder path: write the VM folder path from the datacenter, starting with a slash (/DC1/Production/Web)`,
+              }),
+            ),
+            value: entityRefSetting,
+          })
+          .strict(),
+      )
+      .default([]),
+    default: entityRefSetting.optional(),
+  })
+  .strict()
+  .transform(
+    (r): ValueRules => ({
+      tagCategory: r.tagCategory,
+      customAttribute: r.customAttribute,
+      folders: r.folders,
+      default: r.default,
+    }),
+  );
+
+const sharedSettings = {
+  schedule: schedule.optional(),
+  includeTemplates: configBoolean.optional(),
+  owner: valueRules.optional(),
+  system: valueRules.optional(),
+};
+
+// false turns the prefix off (Backstage configuration has no empty strings).
+const entityNamePrefix = z
+  .unknown()
+  .refine(
+    v => v === false || (typeof v === 'string' && PREFIX.test(v)),
+    v => ({
+      message: `${JSON.stringify(
+        v,
+      )} is not a DNS-safe prefix: use up to 32 lower-case letters, digits and dashes, or false for none`,
+    }),
+  )
+  .transform(v => (v === false ? '' : (v as string)))
+  .optional();
+
+const providerConfigSchema = z
+  .object({
+    ...sharedSettings,
+    vcenters: z
+      .record(
+        z
+          .object({
+            ...sharedSettings,
+            entityNamePrefix,
+            enabled: configBoolean.optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+    rvtools: z
+      .record(
+        z
+          .object({
+            ...sharedSettings,
+            entityNamePrefix,
+            target: z
+              .string({
+                required_error:
+                  'required: the RVTools export to read, a path such as ../../examples/inventory/rvtools-sample.xlsx, or an https URL',
+              })
+              .min(1, 'required: the RVTools export to read'),
+          })
+          .strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+type SourceInput = z.infer<typeof providerConfigSchema>['rvtools'][string];
+
+/**
+ * Reads `catalog.providers.vmware2scw` together with the vCenters of `vmware2scw.vcenters`: one source per
+ * vCenter (unless disabled) and one per RVTools export. Top-level `schedule`, `includeTemplates`, `owner` and
+ * `system` apply to every source; a source's own value replaces them. Every bad key is reported at once, in one
+ * {@link ProviderConfigError}.
+ */
+export function readProviderSettings(config: Config): ProviderSettings {
+  const raw = config.getOptional<unknown>(CONFIG_ROOT) ?? {};
+  const vcenterConfigs = readVmware2scwConfig(config).vcenters;
+  const parsed = providerConfigSchema.safeParse(raw);
+  const issues = parsed.success ? [] : configIssuesOf(parsed.error, ROOT_PATH);
+  const at = (...path: string[]) => formatKeyPath([...ROOT_PATH, ...path]);
+
+  // Source ids are keys, checked against vmware2scw.vcenters even when some value under them is bad.
+  for (const id of keysOf(raw, 'vcenters')) {
+    if (!vcenterConfigs.some(v => v.id === id)) {
+      issues.push({
+        key: at('vcenters', id),
+        message: `no vCenter with id "${id}" in vmware2scw.vcenters (ids: ${
+          vcenterConfigs.map(v => v.id).join(', ') || 'none'
+        }): use the id of a vCenter declared under vmware2scw.vcenters, or remove this key`,
+      });
+    }
+  }
+  for (const id of keysOf(raw, 'rvtools')) {
+    if (!ID.test(id)) {
+      issues.push({
+        key: at('rvtools', id),
+        message: `"${id}" is not a valid source id: use lower-case letters, digits and dashes (it names the source in entity annotations)`,
+      });
+    } else if (vcenterConfigs.some(v => v.id === id)) {
+      issues.push({
+        key: at('rvtools', id),
+        message: `"${id}" is also the id of a vCenter: give the RVTools source an id of its own, VMs of both would otherwise share entity names`,
+      });
+    }
+  }
+  if (!parsed.success || issues.length)
+    throw ProviderConfigError.fromIssues(issues);
+
+  const root = parsed.data;
+  const defaults = {
+    schedule: root.schedule ?? DEFAULT_SCHEDULE,
+    includeTemplates: root.includeTemplates ?? false,
+    owner: root.owner ?? EMPTY_RULES,
+    system: root.system ?? EMPTY_RULES,
+  };
+  const source = (
+    id: string,
+    s: Omit<SourceInput, 'target'> | undefined,
+  ): SourceSettings => ({
+    id,
+    schedule: s?.schedule ?? defaults.schedule,
+    entityNamePrefix: s?.entityNamePrefix ?? id,
+    includeTemplates: s?.includeTemplates ?? defaults.includeTemplates,
+    owner: s?.owner ?? defaults.owner,
+    system: s?.system ?? defaults.system,
+  });
+  const vcenters = vcenterConfigs.flatMap(vcenter => {
+    const own = root.vcenters[vcenter.id];
+    if (own?.enabled === false) return [];
+    return [{ ...source(vcenter.id, own), vcenter }];
+  });
+  const rvtools = Object.entries(root.rvtools).map(([id, own]) => ({
+    ...source(id, own),
+    target: own.target,
+  }));
+
+  const prefixes = new Map<string, string>();
+  for (const s of [...vcenters, ...rvtools]) {
+    const other = prefixes.get(s.entityNamePrefix);
+    if (other !== undefined) {
+      issues.push({
+        key: `${CONFIG_ROOT} (${s.id})`,
+        message: `sources "${other}" and "${s.id}" have the same entityNamePrefix "${s.entityNamePrefix}": give each source its own prefix, so that their VMs never get the same entity name`,
+      });
+    } else prefixes.set(s.entityNamePrefix, s.id);
+  }
+  if (issues.length) throw ProviderConfigError.fromIssues(issues);
+  return { vcenters, rvtools };
 }
 
-function readBoolean(
-  c: Config | undefined,
-  name: string,
-  key: string,
-): boolean | undefined {
-  try {
-    return c?.getOptionalBoolean(name);
-  } catch {
-    throw new ProviderConfigError(
-      `${key}.${name}`,
-      'not a boolean',
-      'Use true or false.',
-    );
-  }
-}
-
-function checkKeys(
-  c: Config | undefined,
-  key: string,
-  allowed: string[],
-): void {
-  const unknown = (c?.keys() ?? []).filter(k => !allowed.includes(k));
-  if (unknown.length) {
-    throw new ProviderConfigError(
-      key,
-      `unknown key(s) ${unknown.map(k => `"${k}"`).join(', ')}`,
-      `Remove them or check the spelling; allowed here: ${allowed.join(', ')}.`,
-    );
-  }
+/** The keys of a mapping under `raw[name]`, whatever its values. */
+function keysOf(raw: unknown, name: string): string[] {
+  const section = (raw as Record<string, unknown> | null)?.[name];
+  return section && typeof section === 'object' && !Array.isArray(section)
+    ? Object.keys(section)
+    : [];
 }

@@ -77,7 +77,7 @@ describe('RvtoolsEntityProvider', () => {
         settings.target,
       )}`,
       'vmware2scw.io/source': 'rvtools',
-      'vmware2scw.io/vcenter': 'sample',
+      'vmware2scw.io/source-id': 'sample',
       'vmware2scw.io/moref': 'vm-1011',
       'vmware2scw.io/disk-count': '3',
       'vmware2scw.io/disk-total-bytes': String(2648 * 2 ** 30),

@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { SchedulerServiceTaskRunner } from '@backstage/backend-plugin-api';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Inventory, inventorySchema } from '@internal/plugin-vmware2scw-common';
+import { VcenterHttpError } from '@internal/plugin-vmware2scw-node';
 import { VcenterSourceSettings } from './ProviderConfig';
 import {
   VcenterEntityProvider,
@@ -11,7 +12,7 @@ import {
 const inventory: Inventory = inventorySchema.parse({
   source: { kind: 'vcenter', id: 'vc-paris' },
   vms: ['web-01', 'web 01', 'db-01'].map((name, i) => ({
-    vcenterId: 'vc-paris',
+    sourceId: 'vc-paris',
     moref: `vm-${i + 1}`,
     name,
     folderPath: i < 2 ? '/DC1/Web' : '/DC1/Data',
@@ -163,10 +164,11 @@ describe('VcenterEntityProvider', () => {
       readInventory: jest.fn(async () => {
         reads++;
         if (reads === 2) {
-          throw Object.assign(
-            new Error('Could not reach vCenter vc.example.test for Login'),
-            { remediation: 'Check the vCenter URL, DNS, firewall (TCP 443).' },
-          );
+          throw new VcenterHttpError({
+            code: 'VCENTER_UNREACHABLE',
+            message: 'Could not reach vCenter vc.example.test for Login',
+            remediation: 'Check the vCenter URL, DNS, firewall (TCP 443).',
+          });
         }
         return { inventory, warnings: [], skippedVms: [] };
       }),

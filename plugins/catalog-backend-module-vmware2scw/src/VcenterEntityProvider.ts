@@ -1,5 +1,5 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Inventory } from '@internal/plugin-vmware2scw-common';
+import { Inventory, Vmware2scwError } from '@internal/plugin-vmware2scw-common';
 import { VcenterConfig } from '@internal/plugin-vmware2scw-node';
 import { InventoryEntityProvider } from './InventoryEntityProvider';
 import { VcenterSourceSettings } from './ProviderConfig';
@@ -63,13 +63,14 @@ export class VcenterEntityProvider extends InventoryEntityProvider {
           if (tagsError && tagRules.length) {
             // Without tags every tag-owned VM would fall to the next rule: owners would flip until the
             // next good read. Keep the catalog as it is instead.
-            throw new Error(
-              `vSphere tags could not be read (${tagsError}) and owner/system rules use the tag categor${
+            throw new Vmware2scwError({
+              code: 'VMWARE2SCW_CATALOG_TAGS_UNREADABLE',
+              message: `vSphere tags could not be read (${tagsError}) and owner/system rules use the tag categor${
                 tagRules.length > 1 ? 'ies' : 'y'
-              } ${tagRules.join(
-                ', ',
-              )}: entities left as they were. Check the vCenter vAPI service and the user's tagging privileges.`,
-            );
+              } ${tagRules.join(', ')}: entities left as they were.`,
+              remediation:
+                "Check the vCenter vAPI service and the user's tagging privileges.",
+            });
           }
           for (const w of warnings) logger.warn(`${url.host}: ${w}`);
           if (skippedVms.length)

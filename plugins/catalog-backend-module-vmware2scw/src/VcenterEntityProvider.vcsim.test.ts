@@ -112,7 +112,7 @@ maybe('VcenterEntityProvider against vcsim', () => {
         new URL(vcsim.url).origin
       }/ui/`,
       'vmware2scw.io/source': 'vcenter',
-      'vmware2scw.io/vcenter': 'vcsim',
+      'vmware2scw.io/source-id': 'vcsim',
       'vmware2scw.io/folder': staged.folderPath,
       'vmware2scw.io/datacenter': 'DC0',
       'vmware2scw.io/firmware': 'efi',

@@ -1,7 +1,7 @@
 import { entityNames, slugOf } from './entityName';
 
-const vm = (moref: string, name: string, vcenterId = 'vc1') => ({
-  vcenterId,
+const vm = (moref: string, name: string, sourceId = 'vc1') => ({
+  sourceId,
   moref,
   name,
 });

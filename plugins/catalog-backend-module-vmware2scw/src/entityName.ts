@@ -11,7 +11,7 @@ const SUFFIX = 8;
  * on each VM alone and not on the order of the inventory, so names are stable from one run to the next.
  */
 export function entityNames(
-  vms: Array<Pick<Vm, 'vcenterId' | 'moref' | 'name'>>,
+  vms: Array<Pick<Vm, 'sourceId' | 'moref' | 'name'>>,
   prefix: string,
 ): Map<string, string> {
   const bases = vms.map(vm => {
@@ -32,7 +32,7 @@ export function entityNames(
       unique
         ? base
         : `${trim(base, MAX - SUFFIX - 1)}-${hashOf(
-            `${vm.vcenterId}/${vm.moref}`,
+            `${vm.sourceId}/${vm.moref}`,
           )}`,
     );
   }

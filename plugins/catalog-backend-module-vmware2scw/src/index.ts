@@ -24,7 +24,6 @@ export type {
   VcenterSourceSettings,
 } from './ProviderConfig';
 export { ProviderConfigError } from './ProviderConfigError';
-export { ANNOTATION, LABEL, ENTITY_TYPE } from './annotations';
 export { inventoryEntities, vmEntity, FALLBACK_OWNER } from './vmEntity';
 export type { VmEntityOptions } from './vmEntity';
 export { entityNames, slugOf } from './entityName';

@@ -12,7 +12,7 @@ const inventory = inventorySchema.parse({
   source: { kind: 'vcenter', id: 'vc-paris' },
   vms: [
     {
-      vcenterId: 'vc-paris',
+      sourceId: 'vc-paris',
       moref: 'vm-42',
       instanceUuid: '5003a1b2-0000-0000-0000-000000000042',
       name: 'Web Front (old)',
@@ -37,7 +37,7 @@ const inventory = inventorySchema.parse({
       annotation: 'Legacy front end.\nKeep until 2026.',
     },
     {
-      vcenterId: 'vc-paris',
+      sourceId: 'vc-paris',
       moref: 'vm-43',
       name: 'template-debian',
       powerState: 'poweredOff',
@@ -78,7 +78,7 @@ describe('inventoryEntities', () => {
           'backstage.io/managed-by-origin-location':
             'url:https://vc.example.test/ui/',
           'vmware2scw.io/source': 'vcenter',
-          'vmware2scw.io/vcenter': 'vc-paris',
+          'vmware2scw.io/source-id': 'vc-paris',
           'vmware2scw.io/moref': 'vm-42',
           'vmware2scw.io/instance-uuid': '5003a1b2-0000-0000-0000-000000000042',
           'vmware2scw.io/guest-os': 'Debian GNU/Linux 12 (64-bit)',

@@ -6,10 +6,12 @@ import {
 import {
   Inventory,
   Vm,
+  VM_ANNOTATIONS as ANNOTATION,
+  VM_ENTITY_TYPE,
+  VM_LABELS as LABEL,
   VM_SPEC_INVENTORY_KEY,
   vmTotalDiskBytes,
 } from '@internal/plugin-vmware2scw-common';
-import { ANNOTATION, ENTITY_TYPE, LABEL } from './annotations';
 import { entityNames } from './entityName';
 import { resolveValue, ValueRules } from './OwnershipRules';
 
@@ -68,8 +70,8 @@ export function vmEntity(
   const annotations: Record<string, string | undefined> = {
     [ANNOTATION_LOCATION]: options.location,
     [ANNOTATION_ORIGIN_LOCATION]: options.location,
-    [ANNOTATION.source]: sourceKind,
-    [ANNOTATION.vcenter]: vm.vcenterId,
+    [ANNOTATION.sourceKind]: sourceKind,
+    [ANNOTATION.sourceId]: vm.sourceId,
     [ANNOTATION.moref]: vm.moref,
     [ANNOTATION.instanceUuid]: vm.instanceUuid,
     [ANNOTATION.guestOs]: vm.guestFullName,
@@ -111,7 +113,7 @@ export function vmEntity(
       },
     },
     spec: {
-      type: ENTITY_TYPE,
+      type: VM_ENTITY_TYPE,
       owner: owner?.value ?? FALLBACK_OWNER,
       ...(system ? { system: system.value } : {}),
       [VM_SPEC_INVENTORY_KEY]: vm,

@@ -84,8 +84,8 @@ export const vmware2scwPlugin = createBackendPlugin({
         const transit = scaleway
           ? new TransitBucket(scaleway.transitBucket, scaleway.s3Region, {
               ...(scaleway.s3Endpoint ? { endpoint: scaleway.s3Endpoint } : {}),
-              accessKeyId: scaleway.accessKey,
-              secretAccessKey: scaleway.secretKey,
+              accessKeyId: scaleway.s3AccessKey ?? scaleway.accessKey,
+              secretAccessKey: scaleway.s3SecretKey ?? scaleway.secretKey,
             })
           : undefined;
 

@@ -8,10 +8,10 @@ export const VM_ENTITY_TYPE = 'virtual-machine';
 const prefix = 'vmware2scw.io';
 
 export const VM_ANNOTATIONS = {
-  /** Id of the inventory source (vCenter id from config, or RVTools source id). */
-  vcenter: `${prefix}/vcenter`,
+  /** Id of the inventory source: a vCenter id from config, or an RVTools source id (`vm.sourceId`). */
+  sourceId: `${prefix}/source-id`,
   /** Kind of inventory source: `vcenter` or `rvtools`. */
-  source: `${prefix}/source`,
+  sourceKind: `${prefix}/source`,
   /** Managed object id, e.g. `vm-123`. */
   moref: `${prefix}/moref`,
   instanceUuid: `${prefix}/instance-uuid`,
@@ -42,6 +42,25 @@ export const VM_LABELS = {
   powerState: `${prefix}/power-state`,
   firmware: `${prefix}/firmware`,
 } as const;
+
+/**
+ * Keys written by earlier versions and still read: entities ingested before the rename keep them until
+ * their provider runs again.
+ */
+export const LEGACY_VM_ANNOTATIONS = {
+  /** Held the source id (an RVTools source id too, despite its name); now {@link VM_ANNOTATIONS}.sourceId. */
+  sourceId: `${prefix}/vcenter`,
+} as const;
+
+/** The inventory source id of a VM entity, from its annotations (the current key, else the legacy one). */
+export function vmSourceIdOf(
+  annotations: Record<string, string> | undefined,
+): string | undefined {
+  return (
+    annotations?.[VM_ANNOTATIONS.sourceId] ??
+    annotations?.[LEGACY_VM_ANNOTATIONS.sourceId]
+  );
+}
 
 /**
  * Key under a VM entity's `spec` holding the VM as the inventory model (`vmSchema`): disks, NICs,

@@ -17,8 +17,9 @@ export * from './tls/thumbprint';
 // Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
 export * from './problems/Problem';
 export * from './problems/PlanningError';
-export { didYouMean } from './text/didYouMean';
-export { isRfc1123Label, toRfc1123Label } from './text/rfc1123';
+export { didYouMean } from './problems/didYouMean';
+export { formatKeyPath } from './problems/formatKeyPath';
+export { isRfc1123Label, toRfc1123Label } from './concerns/rfc1123';
 export {
   compileGlob,
   isGlobLiteral,
@@ -29,13 +30,16 @@ export * from './filters/VmFilter';
 export * from './filters/UserRegex';
 export * from './filters/filterVms';
 
-export * from './catalog/model';
-export * from './catalog/serverTypeFamily';
+export * from './offer/ScalewayOffer';
+export * from './offer/serverTypeFamily';
+export * from './offer/zones';
+export * from './offer/windowsZones';
 export {
-  offlineCatalog,
+  offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
-} from './catalog/offlineSnapshot';
+  RECORDED_WINDOWS_OFFER,
+} from './offer/offlineOffer';
 
 export * from './sizing/sizing';
 export * from './sizing/typeFit';

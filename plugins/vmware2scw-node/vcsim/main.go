@@ -65,6 +65,14 @@ type stagedInfo struct {
 	PassthroughPci string `json:"passthroughPci"`
 }
 
+type guestInfo struct {
+	VM       string `json:"vm"`
+	Name     string `json:"name"`
+	DiskFile string `json:"diskFile"`
+	FlatPath string `json:"flatPath"`
+	Bytes    int64  `json:"bytes"`
+}
+
 type readyLine struct {
 	URL              string          `json:"url"`
 	ThumbprintSha256 string          `json:"thumbprintSha256"`
@@ -74,6 +82,7 @@ type readyLine struct {
 	Datastores       []datastoreInfo `json:"datastores"`
 	Staged           *stagedInfo     `json:"staged,omitempty"`
 	Planted          []string        `json:"planted,omitempty"`
+	Guest            *guestInfo      `json:"guest,omitempty"`
 }
 
 func fingerprint(sum []byte) string {
@@ -105,6 +114,10 @@ func main() {
 	exitOnEOF := flag.Bool("exit-on-stdin-eof", false, "exit when stdin closes (the parent process died)")
 	var plants plantList
 	flag.Var(&plants, "plant", "plant a file: [DATASTORE:]PATH=SIZE; byte i of the file is i % 251 (repeatable)")
+	guestDisk := flag.String("guest-disk", "", "raw disk image (absolute path) that becomes the flat extent of one VM's disk, served by /folder")
+	guestName := flag.String("guest-name", "debian-guest", "name given to the VM that gets -guest-disk")
+	var delays plantList
+	flag.Var(&delays, "method-delay", "delay a SOAP method: NAME=MILLISECONDS, e.g. CreateSnapshot_Task=5000 (repeatable)")
 	flag.Parse()
 
 	// Credentials come from the environment so that they never show in a process listing.
@@ -121,6 +134,18 @@ func main() {
 	model.Folder = *folder
 	model.Portgroup = *pg
 	model.Datastore = *ds
+
+	for _, d := range delays {
+		parts := strings.SplitN(d, "=", 2)
+		ms, err := strconv.Atoi(strings.TrimSpace(parts[len(parts)-1]))
+		if len(parts) != 2 || err != nil {
+			fail("method-delay %q: expected NAME=MILLISECONDS", d)
+		}
+		if model.DelayConfig.MethodDelay == nil {
+			model.DelayConfig.MethodDelay = map[string]int{}
+		}
+		model.DelayConfig.MethodDelay[parts[0]] = ms
+	}
 
 	if err := model.Create(); err != nil {
 		fail("model: %s", err)
@@ -166,6 +191,14 @@ func main() {
 		}
 	}
 
+	var guest *guestInfo
+	if *guestDisk != "" {
+		guest, err = attachGuestDisk(ctx, client, datastores, *guestDisk, *guestName)
+		if err != nil {
+			fail("guest disk: %s", err)
+		}
+	}
+
 	vms, err := countVMs(ctx, client)
 	if err != nil {
 		fail("count: %s", err)
@@ -186,6 +219,7 @@ func main() {
 		Datastores:       datastores,
 		Staged:           staged,
 		Planted:          planted,
+		Guest:            guest,
 	}
 	out, _ := json.Marshal(line)
 	fmt.Println(string(out))
@@ -523,4 +557,83 @@ func waitTask(ctx context.Context, start func() (*object.Task, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return task.Wait(ctx)
+}
+
+// attachGuestDisk makes the last VM of the inventory a VM whose only disk is the given raw image, as a
+// Linux VM with BIOS firmware would have it on a VMFS datastore: the disk capacity is the image size and
+// the disk's flat extent (`<disk>-flat.vmdk` next to its descriptor) is the image itself (a symbolic
+// link), so that a datastore /folder download returns the image's bytes, with Range support.
+func attachGuestDisk(ctx context.Context, c *govmomi.Client, datastores []datastoreInfo, image, name string) (*guestInfo, error) {
+	st, err := os.Stat(image)
+	if err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(image) {
+		return nil, fmt.Errorf("%s: an absolute path is needed", image)
+	}
+	finder := find.NewFinder(c.Client, true)
+	dc, err := finder.DefaultDatacenter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	finder.SetDatacenter(dc)
+	vms, err := finder.VirtualMachineList(ctx, "*")
+	if err != nil || len(vms) == 0 {
+		return nil, fmt.Errorf("no VM to attach the disk to: %v", err)
+	}
+	vm := vms[len(vms)-1]
+	devices, err := vm.Device(ctx)
+	if err != nil {
+		return nil, err
+	}
+	disks := devices.SelectByType((*types.VirtualDisk)(nil))
+	if len(disks) == 0 {
+		return nil, fmt.Errorf("%s has no disk", vm.Name())
+	}
+	disk := disks[0].(*types.VirtualDisk)
+	backing, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+	if !ok {
+		return nil, fmt.Errorf("%s: disk backing is not flat", vm.Name())
+	}
+	disk.CapacityInBytes = st.Size()
+	disk.CapacityInKB = st.Size() / 1024
+	spec := types.VirtualMachineConfigSpec{
+		GuestId:  "debian10_64Guest",
+		Firmware: string(types.GuestOsDescriptorFirmwareTypeBios),
+		DeviceChange: []types.BaseVirtualDeviceConfigSpec{
+			&types.VirtualDeviceConfigSpec{Operation: types.VirtualDeviceConfigSpecOperationEdit, Device: disk},
+		},
+	}
+	if err := waitTask(ctx, func() (*object.Task, error) { return vm.Reconfigure(ctx, spec) }); err != nil {
+		return nil, fmt.Errorf("reconfigure: %w", err)
+	}
+	if err := waitTask(ctx, func() (*object.Task, error) { return vm.Rename(ctx, name) }); err != nil {
+		return nil, fmt.Errorf("rename: %w", err)
+	}
+	var p object.DatastorePath
+	if !p.FromString(backing.FileName) {
+		return nil, fmt.Errorf("bad disk file name %q", backing.FileName)
+	}
+	var dir string
+	for _, d := range datastores {
+		if d.Name == p.Datastore {
+			dir = d.Path
+		}
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("datastore %s not found", p.Datastore)
+	}
+	flat := filepath.Join(dir, strings.TrimSuffix(p.Path, ".vmdk")+"-flat.vmdk")
+	_ = os.MkdirAll(filepath.Dir(flat), 0o755)
+	_ = os.Remove(flat)
+	if err := os.Symlink(image, flat); err != nil {
+		return nil, err
+	}
+	return &guestInfo{
+		VM:       vm.Reference().Value,
+		Name:     name,
+		DiskFile: backing.FileName,
+		FlatPath: flat,
+		Bytes:    st.Size(),
+	}, nil
 }

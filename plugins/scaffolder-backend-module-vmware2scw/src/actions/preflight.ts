@@ -1,6 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { Vmware2scwApi } from '@internal/plugin-vmware2scw-node';
 import { InputError } from '@backstage/errors';
+import { actionExample } from './actionExample';
 
 /**
  * `vmware2scw:preflight`: first step of a migration template. Confirms the vmware2scw backend answers and
@@ -12,6 +13,19 @@ export function createPreflightAction(options: { api: Vmware2scwApi }) {
     id: 'vmware2scw:preflight',
     description:
       'Checks that the vmware2scw backend is up and has the vCenters, Scaleway account and conversion runners a migration needs.',
+    examples: [
+      actionExample(
+        'First step of a planning template: no conversion runner needed.',
+        [
+          {
+            id: 'preflight',
+            name: 'Check vmware2scw',
+            action: 'vmware2scw:preflight',
+            input: { requireRunners: false },
+          },
+        ],
+      ),
+    ],
     supportsDryRun: true,
     schema: {
       input: {

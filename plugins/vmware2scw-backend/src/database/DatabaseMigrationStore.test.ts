@@ -81,7 +81,8 @@ describe.each(databases.eachSupportedId())(
     it('refuses a half-written batch: a failing insert leaves nothing behind', async () => {
       const { store } = await makeStore();
       const b = testBatch({ waves: [1] });
-      b.stageRuns.push({ ...b.stageRuns[0] }); // duplicate primary key
+      // The last stage run breaks a NOT NULL constraint: everything before it must be rolled back.
+      (b.stageRuns[b.stageRuns.length - 1] as { stage: unknown }).stage = null;
       await expect(store.insertBatch(b)).rejects.toThrow();
       expect(await store.getBatch(b.batch.id)).toBeUndefined();
       expect(await store.listMigrations({ batchId: b.batch.id })).toEqual([]);

@@ -33,7 +33,7 @@ export const DEFAULT_SETTINGS: BatchSettings = {
 
 export function testVm(name: string, overrides: Partial<Vm> = {}): Vm {
   return vmSchema.parse({
-    vcenterId: 'vc-test',
+    sourceId: 'vc-test',
     moref: `vm-${name}`,
     name,
     powerState: 'poweredOn',
@@ -108,7 +108,7 @@ export function testBatch(
         waveId: wave.id,
         entityRef: `resource:default/${name}`,
         vmName: name,
-        sourceId: vm.vcenterId,
+        sourceId: vm.sourceId,
         moref: vm.moref,
         osFamily: vm.osFamily,
         esxiHost: vm.host,

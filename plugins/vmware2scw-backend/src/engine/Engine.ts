@@ -6,6 +6,7 @@ import {
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
 import type {
+  BatchRecord,
   ClaimedStageRun,
   MigrationStore,
   StageRunResult,
@@ -62,6 +63,12 @@ export class Engine {
   >();
   private ticking = false;
   private again = false;
+  /** Waves can only move when a VM ended, a person acted, or on the periodic tick. */
+  private wavesDirty = true;
+  private readonly batches = new Map<
+    string,
+    { at: number; batch: Promise<BatchRecord | undefined> }
+  >();
   private stopped = false;
   private wakeTimer?: NodeJS.Timeout;
 
@@ -89,19 +96,25 @@ export class Engine {
     return this.running.size;
   }
 
-  /** Asks for a tick soon (coalesced). */
-  wake(): void {
+  /** Asks for a tick soon (coalesced); `waves: false` when nothing a wave depends on changed. */
+  wake(options: { waves?: boolean } = {}): void {
+    if (options.waves !== false) this.wavesDirty = true;
     if (this.stopped || this.wakeTimer) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
-      this.tick().catch(err =>
+      this.pass().catch(err =>
         this.logger.error(`vmware2scw engine tick failed: ${err}`),
       );
-    }, 10);
+    }, 0);
   }
 
   /** One pass: recover, advance waves, claim and launch. Concurrent calls are folded into one more pass. */
   async tick(): Promise<void> {
+    this.wavesDirty = true;
+    return this.pass();
+  }
+
+  private async pass(): Promise<void> {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
@@ -112,7 +125,10 @@ export class Engine {
       do {
         this.again = false;
         await this.recover();
-        await this.waves.advanceAll();
+        if (this.wavesDirty) {
+          this.wavesDirty = false;
+          await this.waves.advanceAll();
+        }
         await this.claimAndLaunch();
       } while (this.again && !this.stopped);
     } finally {
@@ -184,7 +200,11 @@ export class Engine {
 
   private launch(claim: ClaimedStageRun): void {
     const controller = new AbortController();
+    let ended = true;
     const done = this.execute(claim, controller)
+      .then(state => {
+        ended = !state || state !== 'running';
+      })
       .catch(err =>
         this.logger.error(
           `vmware2scw: stage ${claim.run.stage} of ${claim.migration.vmName} could not be recorded: ${err}`,
@@ -192,20 +212,32 @@ export class Engine {
       )
       .finally(() => {
         this.running.delete(claim.run.id);
-        this.wake();
+        this.wake({ waves: ended });
       });
     this.running.set(claim.run.id, { controller, done });
   }
 
+  /** A batch's record for its executors (its settings never change; kept a few seconds). */
+  private batchOf(id: string): Promise<BatchRecord | undefined> {
+    const now = Date.now();
+    const hit = this.batches.get(id);
+    if (hit && now - hit.at < 5000) return hit.batch;
+    const batch = this.store.getBatch(id);
+    this.batches.set(id, { at: now, batch });
+    if (this.batches.size > 1000) this.batches.clear();
+    return batch;
+  }
+
+  /** Runs a claimed stage and records its end; returns the migration's state after it. */
   private async execute(
     claim: ClaimedStageRun,
     controller: AbortController,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { run, migration } = claim;
     const { notifier } = this.options;
     const owner = this.options.instanceId;
-    const batch = await this.store.getBatch(migration.batchId);
-    if (!batch) return;
+    const batch = await this.batchOf(migration.batchId);
+    if (!batch) return undefined;
     const runs = await this.store.listStageRuns([migration.id]);
     const outputs: RecordedOutputs = {};
     for (const r of runs)
@@ -221,14 +253,17 @@ export class Engine {
       migrationId: migration.id,
       entityRef: migration.entityRef,
     };
-    await notifier.event({
-      actor: 'engine',
-      type: 'stage.started',
-      ...base,
-      stage: run.stage,
-      message: `${run.stage} of ${migration.vmName} started (attempt ${run.attempt})`,
-      details: { attempt: run.attempt, instance: owner },
-    });
+    // Recorded while the stage starts: its end is recorded after it (awaited below).
+    const startedEvent = notifier
+      .event({
+        actor: 'engine',
+        type: 'stage.started',
+        ...base,
+        stage: run.stage,
+        message: `${run.stage} of ${migration.vmName} started (attempt ${run.attempt})`,
+        details: { attempt: run.attempt, instance: owner },
+      })
+      .catch(err => this.logger.warn(`vmware2scw: event not recorded: ${err}`));
     notifier.signal({
       kind: 'migration',
       ...base,
@@ -388,7 +423,8 @@ export class Engine {
         this.logger.info(
           `vmware2scw: ${run.stage} of ${migration.vmName} stopped here: ${reason.message}`,
         );
-        return;
+        await startedEvent;
+        return undefined;
       }
       if (reason instanceof StageAbort && reason.why === 'cancelled') {
         result = {
@@ -427,6 +463,7 @@ export class Engine {
       if (timeout) clearTimeout(timeout);
     }
 
+    await startedEvent;
     if (progress && progressDirty) {
       await this.store.renewLease(run.id, owner, this.leaseUntil(), progress);
     }
@@ -435,7 +472,7 @@ export class Engine {
       this.logger.warn(
         `vmware2scw: ${run.stage} of ${migration.vmName} finished but another instance owns it now; its result is dropped`,
       );
-      return;
+      return undefined;
     }
     const after = completed.migration;
     await notifier.event({
@@ -469,6 +506,7 @@ export class Engine {
       state: after.state,
       stage: after.currentStage,
     });
+    return after.state;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   PlanningError,
   CONCERN_RULES_VERSION,
   type ApiModel,
-  type Catalog,
+  type ScalewayOffer,
   type SizingStrategy,
   type Vm,
   type VmFilterSpec,
@@ -34,7 +34,7 @@ export class Assessment {
     private readonly deps: {
       inventory: CatalogInventory;
       store: MigrationStore;
-      catalog(zone: string): Promise<Catalog>;
+      catalog(zone: string): Promise<ScalewayOffer>;
       defaultZone: string;
     },
   ) {}
@@ -153,7 +153,7 @@ function summaryOf(
   return {
     entityRef: v.entityRef,
     name: vm.name,
-    sourceId: vm.vcenterId,
+    sourceId: vm.sourceId,
     moref: vm.moref,
     osFamily: vm.osFamily,
     ...(vm.guestFullName ? { guestFullName: vm.guestFullName } : {}),

@@ -7,7 +7,7 @@ import {
   PlanningError,
   resolvePlan,
   STAGES,
-  type Catalog,
+  type ScalewayOffer,
   type Plan,
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
@@ -62,7 +62,7 @@ function newMigration(
     waveId: base.waveId,
     entityRef: base.vm.entityRef,
     vmName: vm.name,
-    sourceId: vm.vcenterId,
+    sourceId: vm.sourceId,
     moref: vm.moref,
     osFamily: vm.osFamily,
     ...(vm.host ? { esxiHost: vm.host } : {}),
@@ -106,7 +106,7 @@ function newMigration(
 export function batchFromPlan(input: {
   plan: PlanRecord;
   vms: readonly CatalogVm[];
-  catalog: Catalog;
+  catalog: ScalewayOffer;
   createdBy: string;
   dryRun: boolean;
   approveFirstWave: boolean;
@@ -149,9 +149,11 @@ export function batchFromPlan(input: {
     );
   }
   if (hasErrors(problems))
-    throw new PlanningError(problems.filter(p => p.severity === 'error'));
+    throw PlanningError.fromProblems(
+      problems.filter(p => p.severity === 'error'),
+    );
 
-  const byKey = new Map(vms.map(v => [`${v.vm.vcenterId}/${v.vm.moref}`, v]));
+  const byKey = new Map(vms.map(v => [`${v.vm.sourceId}/${v.vm.moref}`, v]));
   const batchId = randomUUID();
   const waves: WaveRecord[] = [];
   const waveIdByName = new Map<string, string>();
@@ -173,7 +175,7 @@ export function batchFromPlan(input: {
   const sizer = createSizer(catalog, { strategy: resolved.sizingStrategy });
   const stageRuns: StageRunRecord[] = [];
   const migrations = resolved.migrations.map(m => {
-    const vm = byKey.get(`${m.vcenterId}/${m.moref}`)!;
+    const vm = byKey.get(`${m.sourceId}/${m.moref}`)!;
     const targetType = m.targetType ?? sizer(vm.vm).targetType;
     return newMigration(
       {

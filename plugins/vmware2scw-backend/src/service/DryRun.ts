@@ -1,7 +1,7 @@
 import {
   toErrorBody,
   type ApiModel,
-  type Catalog,
+  type ScalewayOffer,
 } from '@internal/plugin-vmware2scw-common';
 import type { BatchRecord, MigrationRecord } from '../database/MigrationStore';
 import type { RunnerPool } from '../engine/services/RunnerPool';
@@ -17,7 +17,7 @@ export class DryRun {
     private readonly deps: {
       vcenters: VcenterPool;
       runners: RunnerPool;
-      catalog(zone: string): Promise<Catalog>;
+      catalog(zone: string): Promise<ScalewayOffer>;
       exportMethod: 'auto' | 'datastore' | 'nfc';
       transitBucket?: string;
       scratchFactor?: number;

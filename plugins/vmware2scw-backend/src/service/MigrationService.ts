@@ -4,14 +4,17 @@ import {
   estimatePlan,
   hasErrors,
   inventoryPlan,
+  isScalewayZone,
+  makeProblem,
   parsePlan,
   planV1Schema,
   PlanningError,
   resolvePlan,
+  SCALEWAY_ZONES,
   STAGES,
   Vmware2scwError,
   type ApiModel,
-  type Catalog,
+  type ScalewayOffer,
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
 import type {
@@ -61,7 +64,7 @@ export interface MigrationServiceOptions {
   notifier: EngineNotifier;
   inventory: CatalogInventory;
   runners: RunnerPool;
-  catalog(zone: string): Promise<Catalog>;
+  catalog(zone: string): Promise<ScalewayOffer>;
   dryRun: DryRun;
   cleaner: LeftoverCleaner;
   defaultZone: string;
@@ -152,7 +155,9 @@ export class MigrationService {
       `${input.name}.yaml`,
     );
     if (hasErrors(problems) || !parsed.plan) {
-      throw new PlanningError(problems.filter(p => p.severity === 'error'));
+      throw PlanningError.fromProblems(
+        problems.filter(p => p.severity === 'error'),
+      );
     }
     const record: PlanRecord = {
       id: randomUUID(),
@@ -240,7 +245,7 @@ export class MigrationService {
     }
     const parsed = parsePlan(yaml, { file });
     if (!parsed.plan)
-      throw new PlanningError(
+      throw PlanningError.fromProblems(
         parsed.problems.filter(p => p.severity === 'error'),
       );
     const catalog = await this.options.catalog(parsed.plan.defaults.zone);
@@ -284,6 +289,16 @@ export class MigrationService {
   ): Promise<ApiModel.SingleMigrationResult> {
     const vm = await this.options.inventory.get(req.entityRef);
     const zone = req.zone ?? this.options.defaultZone;
+    if (!isScalewayZone(zone)) {
+      throw PlanningError.fromProblems([
+        makeProblem({
+          code: 'PLAN_INVALID_VALUE',
+          field: 'zone',
+          text: `"${zone}" is not a Scaleway zone`,
+          remediation: `Use one of ${SCALEWAY_ZONES.join(', ')}.`,
+        }),
+      ]);
+    }
     const defaults = planV1Schema.parse({ version: 1, migrations: [] });
     const created = batchForVm({
       vm,

@@ -6,7 +6,7 @@ const GIB = 2 ** 30;
 /** A clean, migratable Linux VM (no concern at all) with `overrides` applied. */
 export function makeVm(overrides: Partial<VmInput> = {}): Vm {
   return vmSchema.parse({
-    vcenterId: 'vc1',
+    sourceId: 'vc1',
     moref: `vm-${overrides.name ?? 'app-01'}`,
     name: 'app-01',
     folderPath: '/DC1/Production/Web',

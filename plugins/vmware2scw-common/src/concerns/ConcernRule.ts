@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Catalog, CatalogServerType } from '../catalog/model';
+import type { ScalewayOffer, OfferedServerType } from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import type { SizingResult } from '../sizing/sizing';
 
@@ -37,8 +37,8 @@ export type Concern = z.infer<typeof concernSchema>;
 export interface ConcernContext {
   vm: Vm;
   zone?: string;
-  target?: { name: string; type?: CatalogServerType };
-  catalog?: Catalog;
+  target?: { name: string; type?: OfferedServerType };
+  catalog?: ScalewayOffer;
   sizing?: SizingResult;
 }
 

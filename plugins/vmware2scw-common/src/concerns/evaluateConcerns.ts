@@ -1,4 +1,4 @@
-import { findServerType } from '../catalog/model';
+import { findServerType } from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import type {
   Concern,
@@ -12,7 +12,7 @@ import { CONCERN_RULES, CONCERN_RULES_VERSION } from './rules';
 export interface VmConcernReport {
   vmName: string;
   moref: string;
-  vcenterId: string;
+  sourceId: string;
   rulesVersion: number;
   /** Critical first, then warnings, then info; rule order within a severity. */
   concerns: Concern[];
@@ -64,7 +64,7 @@ export function evaluateConcerns(
   return {
     vmName: ctx.vm.name,
     moref: ctx.vm.moref,
-    vcenterId: ctx.vm.vcenterId,
+    sourceId: ctx.vm.sourceId,
     rulesVersion: CONCERN_RULES_VERSION,
     concerns,
     migratable: counts.critical === 0,

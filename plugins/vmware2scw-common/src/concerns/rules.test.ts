@@ -1,14 +1,14 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { findServerType, type Catalog } from '../catalog/model';
-import { offlineCatalog } from '../catalog/offlineSnapshot';
+import { findServerType, type ScalewayOffer } from '../offer/ScalewayOffer';
+import { offlineOffer } from '../offer/offlineOffer';
 import { disk, makeVm } from '../__fixtures__/vms';
 import { sizeVm } from '../sizing/sizing';
 import type { ConcernContext } from './ConcernRule';
 import { describeConcernRules, evaluateConcerns } from './evaluateConcerns';
 import { CONCERN_RULES } from './rules';
 
-const catalog = offlineCatalog('fr-par-1')!;
+const catalog = offlineOffer('fr-par-1')!;
 const target = (name: string) => ({
   name,
   type: findServerType(catalog, name),
@@ -18,7 +18,7 @@ const win = {
   guestId: 'windows2019srv_64Guest',
   guestFullName: 'Microsoft Windows Server 2019 (64-bit)',
 };
-const noWinCatalog: Catalog = {
+const noWinCatalog: ScalewayOffer = {
   ...catalog,
   zone: 'nl-ams-1',
   serverTypes: catalog.serverTypes.filter(t => !t.name.endsWith('-WIN')),

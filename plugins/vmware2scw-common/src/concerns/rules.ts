@@ -1,5 +1,6 @@
-import type { Catalog } from '../catalog/model';
-import { isWindowsServerType } from '../catalog/serverTypeFamily';
+import { offersWindows, zonesOfferingWindows } from '../offer/windowsZones';
+import { formatZoneList } from '../offer/zones';
+import { isWindowsServerType } from '../offer/serverTypeFamily';
 import { guestReleaseOf } from '../inventory/guestRelease';
 import type { Disk, Vm } from '../inventory/model';
 import { systemDisk } from '../inventory/systemDisk';
@@ -9,8 +10,8 @@ import {
   type TypeMismatch,
   type TypeMismatchCode,
 } from '../sizing/typeFit';
-import { didYouMean } from '../text/didYouMean';
-import { isRfc1123Label, toRfc1123Label } from '../text/rfc1123';
+import { didYouMean } from '../problems/didYouMean';
+import { isRfc1123Label, toRfc1123Label } from './rfc1123';
 import type { ConcernContext, ConcernRule, Finding } from './ConcernRule';
 
 /** Bumped whenever a rule is added, removed, or changes what it flags. */
@@ -51,7 +52,10 @@ const hasDatastore = (d: Disk) =>
 
 /**
  * The rules, in the order they are reported. Ids follow Forklift's vSphere policies where the
- * concern is the same; `scaleway.*` rules are the target's limits (scaleway.md §2, §5, G1-G12).
+ * concern is the same; `scaleway.*` rules are the target's limits: Instances boot UEFI only, Block
+ * Storage imports take qcow2 images of 1 GB to 1 TB, an Instance takes at most 16 volumes, Windows runs
+ * only on -WIN types, which not every zone offers, and a type must be offered, in stock and able to
+ * attach Block volumes in the target zone.
  */
 export const CONCERN_RULES: readonly ConcernRule[] = [
   // --- vSphere side --------------------------------------------------------------------------
@@ -499,8 +503,9 @@ export const CONCERN_RULES: readonly ConcernRule[] = [
     severity: 'critical',
     category: 'scaleway',
     label: 'No Windows types in the zone',
-    remediation:
-      'Windows Instances (-WIN types) exist in fr-par-1 and fr-par-2: target one of those zones.',
+    remediation: `Windows Instances (-WIN types) exist in ${formatZoneList(
+      zonesOfferingWindows(),
+    )}: target one of those zones.`,
     scope: 'zone',
     check: ({ vm, catalog }) =>
       vm.osFamily === 'windows' && catalog && !offersWindows(catalog)
@@ -683,18 +688,6 @@ function fitCheck(code: TypeMismatchCode) {
       .filter(p => p.code === code)
       .map(p => ({ assessment: `${p.text}.` }));
   };
-}
-
-const windowsOffered = new WeakMap<Catalog, boolean>();
-
-/** Whether the zone has -WIN types; asked once per Windows VM, answered once per catalog. */
-function offersWindows(catalog: Catalog): boolean {
-  let offered = windowsOffered.get(catalog);
-  if (offered === undefined) {
-    offered = catalog.serverTypes.some(t => isWindowsServerType(t.name));
-    windowsOffered.set(catalog, offered);
-  }
-  return offered;
 }
 
 function both(a: Finding[], b: Finding[]): Finding[] {

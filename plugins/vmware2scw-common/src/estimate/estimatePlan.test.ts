@@ -1,11 +1,11 @@
-import { offlineCatalog } from '../catalog/offlineSnapshot';
+import { offlineOffer } from '../offer/offlineOffer';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
 import { disk, makeVm, readmeInventoryVms } from '../__fixtures__/vms';
 import { parsePlan } from '../plan/PlanParser';
 import { estimatePlan } from './estimatePlan';
 import { vmMonthlyCost } from './monthlyCost';
 
-const catalog = offlineCatalog()!;
+const catalog = offlineOffer()!;
 const readme = parsePlan(OLD_README_PLAN, { file: 'plan.yaml' });
 
 describe('estimatePlan: the old README plan', () => {

@@ -1,10 +1,10 @@
 import {
   pricingSourceOf,
   roundCents,
-  type Catalog,
+  type ScalewayOffer,
   type PricingSource,
-} from '../catalog/model';
-import { OFFLINE_SNAPSHOT_ZONE } from '../catalog/offlineSnapshot';
+} from '../offer/ScalewayOffer';
+import { OFFLINE_SNAPSHOT_ZONE } from '../offer/offlineOffer';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
@@ -114,7 +114,7 @@ export interface PlanEstimate {
 export interface EstimatePlanInput {
   plan: Plan;
   vms: readonly Vm[];
-  catalog: Catalog;
+  catalog: ScalewayOffer;
   locations?: PlanLocations;
   file?: string;
   model?: EstimateModelInput;
@@ -153,7 +153,7 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   }
 
   const vmByKey = new Map(
-    input.vms.map(vm => [`${vm.vcenterId}/${vm.moref}`, vm]),
+    input.vms.map(vm => [`${vm.sourceId}/${vm.moref}`, vm]),
   );
   const typeByName = new Map(catalog.serverTypes.map(t => [t.name, t]));
   const sizers = new Map<SizingStrategy, Sizer>();
@@ -166,7 +166,7 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   const estimates: VmEstimate[] = [];
   const simByWave = new Map<string, Array<{ est: VmEstimate; sim: SimVm }>>();
   for (const m of resolved.migrations) {
-    const vm = vmByKey.get(`${m.vcenterId}/${m.moref}`)!;
+    const vm = vmByKey.get(`${m.sourceId}/${m.moref}`)!;
     let targetType = m.targetType;
     let sizing: SizingResult | undefined;
     if (!targetType) {

@@ -1,9 +1,9 @@
 import {
   HOURS_PER_MONTH,
   roundCents,
-  type Catalog,
-  type CatalogServerType,
-} from '../catalog/model';
+  type ScalewayOffer,
+  type OfferedServerType,
+} from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import { systemDisk } from '../inventory/systemDisk';
 
@@ -30,8 +30,8 @@ export interface VmMonthlyCost {
  */
 export function vmMonthlyCost(
   vm: Pick<Vm, 'disks'>,
-  type: Pick<CatalogServerType, 'hourlyPriceEur'> | undefined,
-  catalog: Pick<Catalog, 'extraPrices'>,
+  type: Pick<OfferedServerType, 'hourlyPriceEur'> | undefined,
+  catalog: Pick<ScalewayOffer, 'extraPrices'>,
   options: { publicIpv4: boolean },
 ): VmMonthlyCost {
   const root = systemDisk(vm);

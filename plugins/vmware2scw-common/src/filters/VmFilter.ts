@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileGlob } from '../patterns/GlobPattern';
 import { makeProblem, type Problem } from '../problems/Problem';
-import { didYouMean } from '../text/didYouMean';
+import { didYouMean } from '../problems/didYouMean';
 import {
   firmwareSchema,
   osFamilySchema,

@@ -14,7 +14,9 @@ import {
 export function compileVmFilters(spec: VmFilterSpec): CompiledVmFilter {
   const { filters, predicates, problems } = buildFilters(spec);
   if (hasErrors(problems))
-    throw new PlanningError(problems.filter(p => p.severity === 'error'));
+    throw PlanningError.fromProblems(
+      problems.filter(p => p.severity === 'error'),
+    );
   return {
     filters,
     matches: vm => predicates.every(p => p(vm)),

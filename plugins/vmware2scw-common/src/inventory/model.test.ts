@@ -2,7 +2,7 @@ import { inventorySchema, vmSchema, vmTotalDiskBytes } from './model';
 import { osFamilyOf } from './guestOs';
 
 const minimalVm = {
-  vcenterId: 'vc1',
+  sourceId: 'vc1',
   moref: 'vm-42',
   name: 'web-01',
   powerState: 'poweredOn',

@@ -150,7 +150,7 @@ export type VmUtilization = z.infer<typeof vmUtilizationSchema>;
 
 export const vmSchema = z.object({
   /** Id of the inventory source: a configured vCenter id, or the RVTools source id. */
-  vcenterId: z.string().min(1),
+  sourceId: z.string().min(1),
   /** Managed object id (`vm-123`); for RVTools, the export's VM id column. */
   moref: z.string().min(1),
   instanceUuid: z.string().optional(),

@@ -11,7 +11,8 @@ import {
 import { z } from 'zod';
 import { makeProblem, type Problem } from '../problems/Problem';
 import { PlanningError } from '../problems/PlanningError';
-import { formatPath, parsePlan, type PlanParseResult } from './PlanParser';
+import { formatKeyPath } from '../problems/formatKeyPath';
+import { parsePlan, type PlanParseResult } from './PlanParser';
 import { isSafePlain } from './PlanSerializer';
 import {
   PLAN_MAX_BYTES,
@@ -55,17 +56,17 @@ export function editPlanText(
 ): PlanEditResult {
   const { file } = options;
   if (text.length > PLAN_MAX_BYTES)
-    throw new PlanningError(parsePlan(text, { file }).problems);
+    throw PlanningError.fromProblems(parsePlan(text, { file }).problems);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PLAN_READ_OPTIONS, lineCounter });
   if (doc.errors.length) {
-    throw new PlanningError(
+    throw PlanningError.fromProblems(
       parsePlan(text, { file }).problems.filter(p => p.severity === 'error'),
     );
   }
   const problems: Problem[] = [];
   for (const [i, edit] of edits.entries()) {
-    const where = formatPath(edit.path);
+    const where = formatKeyPath(edit.path);
     const fail = (why: string) =>
       problems.push(
         makeProblem({
@@ -88,7 +89,7 @@ export function editPlanText(
       ) {
         fail(
           `no item ${seg} in ${
-            formatPath(edit.path.slice(0, k)) || 'the plan'
+            formatKeyPath(edit.path.slice(0, k)) || 'the plan'
           }`,
         );
         break;
@@ -137,7 +138,7 @@ export function editPlanText(
         fail('unknown operation');
     }
   }
-  if (problems.length) throw new PlanningError(problems);
+  if (problems.length) throw PlanningError.fromProblems(problems);
   const edited = doc.toString(PLAN_WRITE_STRING_OPTIONS);
   return { text: edited, ...parsePlan(edited, { file }) };
 }

@@ -123,6 +123,17 @@ describe('parsePlan: invalid values', () => {
     for (const p of problems) expect(p.column).toBeGreaterThan(0);
   });
 
+  it('accepts only the zones Instances run in, suggesting the closest', () => {
+    const [problem] = errorsOf(
+      OLD_README_PLAN.replace('zone: fr-par-1', 'zone: fr-par-4'),
+    );
+    expect(problem).toMatchObject({
+      field: 'defaults.zone',
+      suggestion: 'fr-par-1',
+    });
+    expect(problem.expected).toContain('it-mil-1');
+  });
+
   it('reads PyYAML booleans as the old tool did', () => {
     const r = parsePlan(
       OLD_README_PLAN.replace(

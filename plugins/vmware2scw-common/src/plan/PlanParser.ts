@@ -15,7 +15,8 @@ import {
   type Problem,
   type SourcePosition,
 } from '../problems/Problem';
-import { didYouMean } from '../text/didYouMean';
+import { didYouMean } from '../problems/didYouMean';
+import { formatKeyPath } from '../problems/formatKeyPath';
 import { planV1Schema, type Plan } from './planSchema';
 import {
   PLAN_MAX_ALIAS_COUNT,
@@ -40,15 +41,6 @@ export interface PlanParseResult {
 }
 
 type Path = ReadonlyArray<string | number>;
-
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out ? `.${seg}` : seg;
-  }
-  return out;
-}
 
 class ParseContext {
   readonly problems: Problem[] = [];
@@ -211,7 +203,7 @@ class ParseContext {
   }
 
   private reportIssue(issue: ZodIssue, raw: unknown) {
-    const field = formatPath(issue.path);
+    const field = formatKeyPath(issue.path);
     const at = (node: unknown) => ({
       file: this.file,
       field: field || undefined,
@@ -222,7 +214,7 @@ class ParseContext {
         const allowed = allowedKeysAt(planV1Schema, issue.path);
         for (const key of issue.keys) {
           const suggestion = didYouMean(key, allowed);
-          const keyPath = formatPath([...issue.path, key]);
+          const keyPath = formatKeyPath([...issue.path, key]);
           this.problems.push(
             makeProblem({
               code: 'PLAN_UNKNOWN_KEY',
@@ -258,7 +250,7 @@ class ParseContext {
             makeProblem({
               code: 'PLAN_MISSING_KEY',
               file: this.file,
-              field: formatPath(parent) || undefined,
+              field: formatKeyPath(parent) || undefined,
               ...this.nodePosition(this.nodeAt(parent).node),
               text: `missing required key "${key}"`,
               remediation: `Add "${key}:" (${expectedOf(issue)}).`,
@@ -421,7 +413,7 @@ class ParseContext {
         makeProblem({
           code: 'PLAN_INVALID_VALUE',
           file: this.file,
-          field: formatPath(path),
+          field: formatKeyPath(path),
           ...this.nodePosition(this.nodeAt(path).node),
           text: `pattern is ${pattern.length} characters long; the limit is 512`,
           remediation: 'Use a shorter glob, or several entries.',

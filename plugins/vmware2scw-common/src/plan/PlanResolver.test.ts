@@ -1,4 +1,4 @@
-import { offlineCatalog } from '../catalog/offlineSnapshot';
+import { offlineOffer } from '../offer/offlineOffer';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
 import { makeVm, readmeInventoryVms } from '../__fixtures__/vms';
 import { parsePlan } from './PlanParser';
@@ -15,7 +15,7 @@ describe('resolvePlan', () => {
     const r = resolvePlan({
       ...parse(OLD_README_PLAN),
       vms: readmeInventoryVms(),
-      catalog: offlineCatalog()!,
+      catalog: offlineOffer()!,
     });
     expect(r.problems.filter(p => p.severity !== 'info')).toEqual([]);
     expect(
@@ -107,7 +107,7 @@ describe('resolvePlan', () => {
     const r = resolvePlan({
       ...parse(text),
       vms: readmeInventoryVms(),
-      catalog: offlineCatalog()!,
+      catalog: offlineOffer()!,
     });
     const errors = r.problems.filter(p => p.severity === 'error');
     expect(errors.map(p => [p.code, p.line, p.suggestion])).toEqual([

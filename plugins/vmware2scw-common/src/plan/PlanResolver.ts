@@ -1,4 +1,4 @@
-import { findServerType, type Catalog } from '../catalog/model';
+import { findServerType, type ScalewayOffer } from '../offer/ScalewayOffer';
 import type { Vm } from '../inventory/model';
 import { compileGlob, type GlobPattern } from '../patterns/GlobPattern';
 import {
@@ -7,8 +7,8 @@ import {
   type RelatedLocation,
 } from '../problems/Problem';
 import type { SizingStrategy } from '../sizing/sizing';
-import { didYouMean } from '../text/didYouMean';
-import { ordinal } from '../text/ordinal';
+import { didYouMean } from '../problems/didYouMean';
+import { ordinal } from '../ordinal';
 import type { PlanLocations } from './PlanParser';
 import type { PauseAfter, Plan } from './planSchema';
 
@@ -18,7 +18,7 @@ export const DEFAULT_PRIORITY = 100;
 export interface ResolvedMigration {
   vmName: string;
   moref: string;
-  vcenterId: string;
+  sourceId: string;
   /** The `migrations` entry that selected the VM. */
   entry: {
     index: number;
@@ -67,7 +67,7 @@ export interface ResolvePlanInput {
   locations?: PlanLocations;
   file?: string;
   /** When given, each `target_type` must exist in it. */
-  catalog?: Catalog;
+  catalog?: ScalewayOffer;
 }
 
 /**
@@ -313,7 +313,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
     const resolvedEntry: ResolvedMigration = {
       vmName: vm.name,
       moref: vm.moref,
-      vcenterId: vm.vcenterId,
+      sourceId: vm.sourceId,
       entry: {
         index,
         selector: m.vm_name !== undefined ? 'vm_name' : 'vm_pattern',

@@ -10,7 +10,7 @@ type Field = [
 /**
  * Writes a plan in the old tool's layout: sections in its order, a blank line between sections and
  * between `migrations` and `waves` entries, wave VM lists in flow style (`vms: ["web-*", "db-*"]`),
- * patterns and free text double-quoted as in its README. Section defaults are written out, so the
+ * patterns and free text double-quoted as in its example plan (`__fixtures__/oldReadmePlan.ts`). Section defaults are written out, so the
  * file shows every setting that applies. `parsePlan(serializePlan(p))` gives `p` back.
  *
  * The layout is fixed, so this writes text directly instead of building a YAML document: ten
@@ -138,7 +138,7 @@ function list<T>(
 }
 
 function value([, v, quoted]: Field): string {
-  // Wave VM lists are flow sequences of quoted patterns, as in the old README.
+  // Wave VM lists are flow sequences of quoted patterns, as in the old tool's example plan.
   if (Array.isArray(v)) return `[${v.map(s => doubleQuoted(s)).join(', ')}]`;
   return scalar(v!, quoted);
 }

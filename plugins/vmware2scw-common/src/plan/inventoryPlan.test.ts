@@ -1,4 +1,4 @@
-import { offlineCatalog } from '../catalog/offlineSnapshot';
+import { offlineOffer } from '../offer/offlineOffer';
 import { makeVm, readmeInventoryVms } from '../__fixtures__/vms';
 import { PlanningError } from '../problems/PlanningError';
 import { inventoryPlan } from './inventoryPlan';
@@ -8,7 +8,7 @@ const inventory = {
   source: { kind: 'vcenter' as const, id: 'vc1', name: 'vcenter.local' },
   vms: readmeInventoryVms(),
 };
-const catalog = offlineCatalog()!;
+const catalog = offlineOffer()!;
 
 describe('inventoryPlan (the old inventory-plan command)', () => {
   it('filters, auto-maps with the sizing strategy, tags, and writes a valid plan', () => {

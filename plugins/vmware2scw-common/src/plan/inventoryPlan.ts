@@ -1,4 +1,5 @@
-import type { Catalog } from '../catalog/model';
+import { DEFAULT_ZONE, type ScalewayZone } from '../offer/zones';
+import type { ScalewayOffer } from '../offer/ScalewayOffer';
 import { compileVmFilters } from '../filters/filterVms';
 import type { VmFilterSpec } from '../filters/VmFilter';
 import type { Inventory, Vm } from '../inventory/model';
@@ -9,7 +10,7 @@ import {
   type SizingResult,
   type SizingStrategy,
 } from '../sizing/sizing';
-import { ordinal } from '../text/ordinal';
+import { ordinal } from '../ordinal';
 import { writePlan } from './PlanSerializer';
 import {
   planV1Schema,
@@ -34,12 +35,12 @@ export interface InventoryPlanOptions {
   autoMap?: boolean;
   /** The old `--sizing`, recorded in `defaults.sizing_strategy`; default `optimize`. */
   sizing?: SizingStrategy;
-  /** Target zone, default `fr-par-1`. */
+  /** Target zone, default `DEFAULT_ZONE` (fr-par-1). */
   zone?: string;
   /** The old `--tag`: tags for every Instance (`defaults.tags`). */
   tags?: string[];
-  /** Catalog of `zone`, for `autoMap`; recorded in `metadata.catalog`. */
-  catalog?: Catalog;
+  /** Scaleway offer of `zone`, for `autoMap`; recorded in `metadata.catalog`. */
+  catalog?: ScalewayOffer;
   /** ISO instant for `metadata.generated_at` (the caller's clock). */
   generatedAt?: string;
   generatedBy?: string;
@@ -146,7 +147,7 @@ export function selectVms(
 /** Step 2 (the old `--auto-map`): a Scaleway type for each VM, with the strategy. */
 export function autoMapVms(
   vms: readonly Vm[],
-  catalog: Catalog,
+  catalog: ScalewayOffer,
   strategy: SizingStrategy,
 ): SizingResult[] {
   const sizer = createSizer(catalog, { strategy });
@@ -161,7 +162,7 @@ export function buildPlan(
   options: InventoryPlanOptions = {},
 ): InventoryPlanResult {
   checkOptions(options);
-  const zone = options.zone ?? options.catalog?.zone ?? 'fr-par-1';
+  const zone = options.zone ?? options.catalog?.zone ?? DEFAULT_ZONE;
   const strategy = options.sizing ?? 'optimize';
   const problems = [...selection.problems];
   const sizingByName = new Map(sizing.map(r => [r.vmName, r]));
@@ -198,6 +199,7 @@ export function buildPlan(
   const waveNames = [...waveSet].sort(ordinal);
 
   const vcenter = options.vcenter ?? inventory.source.name;
+  // Zones arrive as strings (API callers); the frame is validated below, an unknown zone is a problem there.
   const planInput: PlanV1Input = {
     version: 1,
     metadata: {
@@ -209,12 +211,16 @@ export function buildPlan(
             catalog: {
               source: options.catalog.source,
               priced_at: options.catalog.pricedAt,
-              zone: options.catalog.zone,
+              zone: options.catalog.zone as ScalewayZone,
             },
           }
         : {}),
     },
-    defaults: { zone, sizing_strategy: strategy, tags: options.tags ?? [] },
+    defaults: {
+      zone: zone as ScalewayZone,
+      sizing_strategy: strategy,
+      tags: options.tags ?? [],
+    },
     concurrency: options.concurrency ?? {},
     migrations,
     exclude: [],
@@ -229,7 +235,7 @@ export function buildPlan(
   // is enough, and keeps 10,000-VM plans fast.
   const parsed = planV1Schema.safeParse({ ...planInput, migrations: [] });
   if (!parsed.success) {
-    throw new PlanningError(
+    throw PlanningError.fromProblems(
       parsed.error.issues.map(issue =>
         makeProblem({
           code: 'PLAN_OPTIONS_INVALID',
@@ -252,7 +258,7 @@ export function buildPlan(
 }
 
 function checkOptions(options: InventoryPlanOptions) {
-  const zone = options.zone ?? options.catalog?.zone ?? 'fr-par-1';
+  const zone = options.zone ?? options.catalog?.zone ?? DEFAULT_ZONE;
   const setup: Problem[] = [];
   if (options.autoMap && !options.catalog) {
     setup.push(
@@ -292,5 +298,5 @@ function checkOptions(options: InventoryPlanOptions) {
       }),
     );
   }
-  if (setup.length) throw new PlanningError(setup);
+  if (setup.length) throw PlanningError.fromProblems(setup);
 }

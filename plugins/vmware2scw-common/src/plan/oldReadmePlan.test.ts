@@ -1,4 +1,4 @@
-import { offlineCatalog } from '../catalog/offlineSnapshot';
+import { offlineOffer } from '../offer/offlineOffer';
 import { estimatePlan } from '../estimate/estimatePlan';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
 import { readmeInventoryVms } from '../__fixtures__/vms';
@@ -7,7 +7,7 @@ import { resolvePlan } from './PlanResolver';
 
 /** Issue 3, "done when": the old README's plan end to end. */
 describe('the old README plan', () => {
-  const catalog = offlineCatalog('fr-par-1')!;
+  const catalog = offlineOffer('fr-par-1')!;
 
   it('parses, resolves against a matching inventory, and estimates', () => {
     const parsed = parsePlan(OLD_README_PLAN, { file: 'plan.yaml' });

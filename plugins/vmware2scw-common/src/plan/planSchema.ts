@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ZONE, zoneSchema } from '../offer/zones';
 import { sizingStrategySchema } from '../sizing/sizing';
 
 /**
@@ -10,11 +11,6 @@ import { sizingStrategySchema } from '../sizing/sizing';
 
 const nonEmpty = (what: string) =>
   z.string().min(1, { message: `${what} must not be empty` });
-
-/** Scaleway zone names: `fr-par-1`, `nl-ams-2`, `pl-waw-3`, `it-mil-1`. */
-export const zoneSchema = z.string().regex(/^[a-z]{2}-[a-z]{3}-[1-9]$/, {
-  message: 'expected a Scaleway zone such as fr-par-1',
-});
 
 /** Commercial type names are upper case: `POP2-4C-16G`, `PLAY2-NANO`. */
 export const targetTypeSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]*$/, {
@@ -46,7 +42,7 @@ export const planMetadataSchema = z
 
 export const planDefaultsSchema = z
   .object({
-    zone: zoneSchema.default('fr-par-1'),
+    zone: zoneSchema.default(DEFAULT_ZONE),
     sizing_strategy: sizingStrategySchema.default('optimize'),
     tags: z.array(nonEmpty('a tag')).default([]),
   })

@@ -41,7 +41,7 @@ export const PLAN_WRITE_STRING_OPTIONS: ToStringOptions = {
   // Never fold long values (patterns, descriptions) over several lines.
   lineWidth: 0,
   indentSeq: true,
-  // `["web-*", "db-*"]` as in the old README, not `[ "web-*", "db-*" ]`.
+  // `["web-*", "db-*"]` as in the old tool's example plan (`__fixtures__/oldReadmePlan.ts`), not `[ "web-*", "db-*" ]`.
   flowCollectionPadding: false,
 };
 

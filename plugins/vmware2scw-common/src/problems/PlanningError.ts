@@ -1,35 +1,43 @@
+import {
+  Vmware2scwError,
+  type Vmware2scwErrorOptions,
+} from '../errors/Vmware2scwError';
 import type { Problem } from './Problem';
 
+export interface PlanningErrorOptions extends Vmware2scwErrorOptions {
+  /** Every problem found, not just the first, so that a caller can show them all at once. */
+  problems: Problem[];
+}
+
 /**
- * Thrown when input cannot be used at all (a malformed filter, a plan that cannot be edited).
- * Carries every problem found, not just the first, so a caller can show them all at once; `code`,
- * `message` and `remediation` are those of the first problem. `toJSON` makes it safe to return
- * from a REST handler.
+ * Thrown when input cannot be used at all (a malformed filter, a plan that cannot be edited, a zone
+ * without an offer). Carries every problem found; `code`, `message` and `remediation` are those of the
+ * first one (see {@link PlanningError.fromProblems}), and the wire body (`toBody()`) carries the whole
+ * list under `details.problems`.
  */
-export class PlanningError extends Error {
-  readonly code: string;
-  readonly remediation: string;
+export class PlanningError extends Vmware2scwError {
   readonly problems: Problem[];
 
-  constructor(problems: Problem[]) {
+  constructor(options: PlanningErrorOptions) {
+    super({
+      ...options,
+      details: { ...options.details, problems: options.problems },
+    });
+    this.problems = options.problems;
+  }
+
+  /** The error for a list of problems: code, message and remediation of the first, and how many more. */
+  static fromProblems(problems: Problem[], cause?: unknown): PlanningError {
     const first = problems[0];
     const more =
       problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    super(first ? `${first.message}${more}` : 'invalid input');
-    this.name = 'PlanningError';
-    this.code = first?.code ?? 'INVALID_INPUT';
-    this.remediation = first?.remediation ?? '';
-    this.problems = problems;
-  }
-
-  toJSON() {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      remediation: this.remediation,
-      problems: this.problems,
-    };
+    return new PlanningError({
+      code: first?.code ?? 'INVALID_INPUT',
+      message: first ? `${first.message}${more}` : 'invalid input',
+      remediation: first?.remediation ?? '',
+      problems,
+      cause,
+    });
   }
 }
 

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
-import { offlineCatalog } from '../catalog/offlineSnapshot';
-import type { Catalog, CatalogServerType } from '../catalog/model';
+import { offlineOffer } from '../offer/offlineOffer';
+import type { ScalewayOffer, OfferedServerType } from '../offer/ScalewayOffer';
 import {
   DEFAULT_SIZING_FAMILIES,
   PRODUCTION_FAMILIES,
   serverTypeFamily,
-} from '../catalog/serverTypeFamily';
+} from '../offer/serverTypeFamily';
 import { disk, makeVm } from '../__fixtures__/vms';
 import { createSizer, sizeVm, sizingDemand } from './sizing';
 
-const catalog = offlineCatalog('fr-par-1')!;
+const catalog = offlineOffer('fr-par-1')!;
 const windows = {
   osFamily: 'windows' as const,
   guestId: 'windows2022srvNext_64Guest',
@@ -132,7 +132,7 @@ describe('sizing strategies', () => {
   });
 
   it('only offers types of the target zone: no Windows where no -WIN type exists', () => {
-    const frPar3: Catalog = {
+    const frPar3: ScalewayOffer = {
       ...catalog,
       zone: 'fr-par-3',
       serverTypes: catalog.serverTypes.filter(
@@ -183,13 +183,13 @@ describe('sizing strategies', () => {
 
   it('keeps out types whose volume constraints do not fit Block-imported disks', () => {
     const pop2 = catalog.serverTypes.find(t => t.name === 'POP2-HC-2C-4G')!;
-    const variant = (name: string, extra: Partial<CatalogServerType>) => ({
+    const variant = (name: string, extra: Partial<OfferedServerType>) => ({
       ...pop2,
       name,
       hourlyPriceEur: 0.001,
       ...extra,
     });
-    const withOddTypes: Catalog = {
+    const withOddTypes: ScalewayOffer = {
       ...catalog,
       serverTypes: [
         ...catalog.serverTypes,
@@ -234,12 +234,12 @@ describe('sizing strategies', () => {
           t.memoryBytes / 2 ** 20 >= vm.memoryMiB,
       );
     const distance = (
-      t: CatalogServerType,
+      t: OfferedServerType,
       vm: { numCpu: number; memoryMiB: number },
     ) => t.vcpus / vm.numCpu - 1 + t.memoryBytes / 2 ** 20 / vm.memoryMiB - 1;
 
     /** The cheapest price among `types`, undefined when there is none. */
-    const cheapest = (types: CatalogServerType[]) =>
+    const cheapest = (types: OfferedServerType[]) =>
       types.length ? Math.min(...types.map(t => t.hourlyPriceEur)) : undefined;
 
     it('cost picks a viable type, and no viable type is cheaper', () => {

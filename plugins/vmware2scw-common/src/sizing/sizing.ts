@@ -1,18 +1,20 @@
+import { zonesOfferingWindows } from '../offer/windowsZones';
+import { formatZoneList } from '../offer/zones';
 import { z } from 'zod';
 import {
   monthlyPrice,
-  type Catalog,
-  type CatalogServerType,
-} from '../catalog/model';
+  type ScalewayOffer,
+  type OfferedServerType,
+} from '../offer/ScalewayOffer';
 import {
   DEFAULT_SIZING_FAMILIES,
   PRODUCTION_FAMILIES,
   isWindowsServerType,
   serverTypeFamily,
-} from '../catalog/serverTypeFamily';
+} from '../offer/serverTypeFamily';
 import type { Vm } from '../inventory/model';
 import { makeProblem, type Problem } from '../problems/Problem';
-import { ordinal } from '../text/ordinal';
+import { ordinal } from '../ordinal';
 import {
   formatGiB,
   MAX_VOLUMES_PER_INSTANCE,
@@ -80,7 +82,7 @@ export interface SizingResult {
   memoryGiB?: number;
   hourlyPriceEur?: number;
   monthlyPriceEur?: number;
-  availability?: CatalogServerType['availability'];
+  availability?: OfferedServerType['availability'];
   /** One sentence: why this type. */
   reason: string;
   /** The next best fits, for a user who wants to choose. */
@@ -95,7 +97,10 @@ const byName = (a: { name: string }, b: { name: string }) =>
   ordinal(a.name, b.name);
 
 /** Prepares candidate lists once for a catalog and strategy, then sizes any number of VMs. */
-export function createSizer(catalog: Catalog, options: SizingOptions): Sizer {
+export function createSizer(
+  catalog: ScalewayOffer,
+  options: SizingOptions,
+): Sizer {
   const { strategy } = options;
   const headroom = options.headroom ?? OPTIMIZE_HEADROOM;
   const families =
@@ -112,7 +117,7 @@ export function createSizer(catalog: Catalog, options: SizingOptions): Sizer {
         t,
       ).length === 0,
   );
-  const byPrice = (a: CatalogServerType, b: CatalogServerType) =>
+  const byPrice = (a: OfferedServerType, b: OfferedServerType) =>
     a.hourlyPriceEur - b.hourlyPriceEur || byName(a, b);
   const windowsPool = pool
     .filter(t => isWindowsServerType(t.name))
@@ -142,7 +147,9 @@ export function createSizer(catalog: Catalog, options: SizingOptions): Sizer {
           catalog.zone
         } (${familyText}) has ${need} or more`,
         windows && windowsPool.length === 0
-          ? `Windows types exist in fr-par-1 and fr-par-2 only: pick one of those zones.`
+          ? `Windows types exist in ${formatZoneList(
+              zonesOfferingWindows([catalog]),
+            )} only: pick one of those zones.`
           : `Pick a target_type by hand (another family), or reduce the VM's vCPU/RAM in vSphere first.`,
       );
     }
@@ -175,7 +182,7 @@ export function createSizer(catalog: Catalog, options: SizingOptions): Sizer {
 
 export function sizeVm(
   vm: Vm,
-  catalog: Catalog,
+  catalog: ScalewayOffer,
   options: SizingOptions,
 ): SizingResult {
   return createSizer(catalog, options)(vm);
@@ -231,13 +238,13 @@ const RANKED = 4;
  * equal distance. One pass with a small insertion list: this runs once per VM.
  */
 function rank(
-  pool: readonly CatalogServerType[],
+  pool: readonly OfferedServerType[],
   demand: SizingDemand,
   strategy: SizingStrategy,
-): CatalogServerType[] {
+): OfferedServerType[] {
   const vcpus = Math.max(1, demand.vcpus);
   const mib = Math.max(1, demand.memoryMiB);
-  const top: CatalogServerType[] = [];
+  const top: OfferedServerType[] = [];
   const keys: Array<[number, number]> = [];
   for (const t of pool) {
     const tMiB = t.memoryBytes / MIB;
@@ -270,7 +277,7 @@ function rank(
   return top;
 }
 
-function candidateOf(t: CatalogServerType): SizingCandidate {
+function candidateOf(t: OfferedServerType): SizingCandidate {
   return {
     type: t.name,
     vcpus: t.vcpus,

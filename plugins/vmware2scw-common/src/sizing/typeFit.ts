@@ -1,8 +1,8 @@
-import type { CatalogServerType } from '../catalog/model';
-import { isWindowsServerType } from '../catalog/serverTypeFamily';
+import type { OfferedServerType } from '../offer/ScalewayOffer';
+import { isWindowsServerType } from '../offer/serverTypeFamily';
 import type { Vm } from '../inventory/model';
 
-/** Most volumes an Instance takes, boot volume included (scaleway.md G3). */
+/** Most volumes Scaleway attaches to one Instance, the boot volume included. */
 export const MAX_VOLUMES_PER_INSTANCE = 16;
 
 export type TypeMismatchCode =
@@ -28,7 +28,7 @@ export interface TypeMismatch {
  */
 export function typeFitProblems(
   vm: Pick<Vm, 'osFamily' | 'numCpu' | 'memoryMiB' | 'disks'>,
-  type: CatalogServerType,
+  type: OfferedServerType,
   demand: { vcpus: number; memoryMiB: number } = {
     vcpus: vm.numCpu,
     memoryMiB: vm.memoryMiB,

@@ -1,6 +1,17 @@
 import type { Config } from '@backstage/config';
-import { STAGE_IDS } from '@internal/plugin-vmware2scw-common';
+import {
+  parseThumbprint,
+  SCALEWAY_ZONES,
+  STAGE_IDS,
+  zoneRegion,
+} from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
+import {
+  ConfigError,
+  configErrorOptions,
+  configIssuesOf,
+  type ConfigIssue,
+} from './ConfigError';
 
 /**
  * The `vmware2scw:` section of app-config: what the old tool's `migration.yaml` held (vCenters, Scaleway,
@@ -8,22 +19,8 @@ import { z } from 'zod';
  * expected. Secret values never appear in those messages.
  */
 
-const ZONES = [
-  'fr-par-1',
-  'fr-par-2',
-  'fr-par-3',
-  'nl-ams-1',
-  'nl-ams-2',
-  'nl-ams-3',
-  'pl-waw-1',
-  'pl-waw-2',
-  'pl-waw-3',
-  'it-mil-1',
-] as const;
-
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SHA256_FINGERPRINT = /^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i;
 
 const id = (what: string) =>
   z
@@ -87,10 +84,11 @@ export const vcenterConfigSchema = z
     insecure: z
       .boolean({ invalid_type_error: 'expected true or false' })
       .default(false),
+    /** Checked on every connection, with or without `insecure` (with it, instead of the CA chain). */
     thumbprint: z
       .string()
-      .regex(
-        SHA256_FINGERPRINT,
+      .refine(
+        v => parseThumbprint(v, 'sha256') !== undefined,
         'expected the SHA-256 fingerprint of the vCenter certificate: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)',
       )
       .optional(),
@@ -128,8 +126,10 @@ export const scalewayConfigSchema = z
           'required: the project id (a UUID) that receives the instances',
       })
       .regex(UUID, 'expected the project id (a UUID)'),
-    defaultZone: z.enum(ZONES, {
-      errorMap: () => ({ message: `expected one of ${ZONES.join(', ')}` }),
+    defaultZone: z.enum(SCALEWAY_ZONES, {
+      errorMap: () => ({
+        message: `expected one of ${SCALEWAY_ZONES.join(', ')}`,
+      }),
     }),
     /** Region of the transit bucket; it must be the default zone's region (imports read the bucket in-region). */
     s3Region: z
@@ -147,6 +147,9 @@ export const scalewayConfigSchema = z
       ),
     /** Overrides for tests or private endpoints. */
     s3Endpoint: httpUrl('Object Storage endpoint').optional(),
+    /** Keys of the transit bucket when they are not the API keys (another S3 service, tests). */
+    s3AccessKey: secret('S3_ACCESS_KEY').optional(),
+    s3SecretKey: secret('S3_SECRET_KEY').optional(),
     apiUrl: httpUrl('Scaleway API')
       .refine(v => !v.endsWith('/'), 'must not end with a slash')
       .optional(),
@@ -305,18 +308,17 @@ export const vmware2scwConfigSchema = z
   });
 export type Vmware2scwConfig = z.infer<typeof vmware2scwConfigSchema>;
 
-/** A configuration that cannot be used; `issues` list each bad key with what is expected. */
-export class Vmware2scwConfigError extends Error {
-  readonly code = 'VMWARE2SCW_CONFIG_INVALID';
-  constructor(readonly issues: Array<{ key: string; message: string }>) {
-    super(
-      `Invalid vmware2scw configuration:\n${issues
-        .map(i => `  - ${i.key}: ${i.message}`)
-        .join(
-          '\n',
-        )}\nFix these keys in app-config (see plugins/vmware2scw-backend/config.d.ts).`,
+/** The `vmware2scw:` section cannot be used; `issues` list each bad key with what is expected. */
+export class Vmware2scwConfigError extends ConfigError {
+  static fromIssues(issues: ConfigIssue[]): Vmware2scwConfigError {
+    return new Vmware2scwConfigError(
+      configErrorOptions(
+        'VMWARE2SCW_CONFIG_INVALID',
+        'vmware2scw',
+        'plugins/vmware2scw-backend/config.d.ts',
+        issues,
+      ),
     );
-    this.name = 'Vmware2scwConfigError';
   }
 }
 
@@ -325,37 +327,7 @@ export function readVmware2scwConfig(config: Config): Vmware2scwConfig {
   const raw = config.getOptional<unknown>('vmware2scw') ?? {};
   const result = vmware2scwConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new Vmware2scwConfigError(
-    result.error.issues.map(issue => ({
-      key: keyPath(['vmware2scw', ...issue.path]),
-      message: issueMessage(issue),
-    })),
+  throw Vmware2scwConfigError.fromIssues(
+    configIssuesOf(result.error, ['vmware2scw']),
   );
-}
-
-/** Runtime region of a zone: `fr-par-1` → `fr-par`. */
-export function zoneRegion(zone: string): string {
-  return zone.replace(/-\d+$/, '');
-}
-
-function keyPath(path: Array<string | number>): string {
-  return path.reduce<string>((key, p) => {
-    if (typeof p === 'number') return `${key}[${p}]`;
-    return key ? `${key}.${p}` : p;
-  }, '');
-}
-
-function issueMessage(issue: z.ZodIssue): string {
-  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-    return `unknown key(s) ${issue.keys
-      .map(k => `"${k}"`)
-      .join(', ')}: remove them or check the spelling`;
-  }
-  if (
-    issue.code === z.ZodIssueCode.invalid_type &&
-    issue.received === 'undefined'
-  ) {
-    return issue.message.startsWith('required') ? issue.message : 'required';
-  }
-  return issue.message;
 }

@@ -1,1 +1,2 @@
 export * from './Vmware2scwConfig';
+export * from './ConfigError';

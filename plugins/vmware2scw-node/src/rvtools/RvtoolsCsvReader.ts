@@ -29,7 +29,7 @@ export function readRvtoolsCsv(
       bom: true,
     }) as string[][];
   } catch (e) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_UNREADABLE',
       [
         {

@@ -1,3 +1,8 @@
+import {
+  Vmware2scwError,
+  type Vmware2scwErrorOptions,
+} from '@internal/plugin-vmware2scw-common';
+
 /** Where in an RVTools export a problem sits, and what is wrong there. */
 export interface RvtoolsIssue {
   /** File the problem was found in (`rvtools.xlsx`, `RVTools_tabvDisk.csv`). */
@@ -23,34 +28,47 @@ export type RvtoolsErrorCode =
 
 const MAX_LISTED = 20;
 
+export interface RvtoolsErrorOptions extends Vmware2scwErrorOptions {
+  code: RvtoolsErrorCode;
+  issues: RvtoolsIssue[];
+}
+
 /**
  * An RVTools export that cannot be imported. The message names each place (file, sheet, row, column)
- * so that the person who exported it can fix the cell or export again; `issues` keeps them structured.
+ * so that the person who exported it can fix the cell or export again; `issues` keeps them structured
+ * (and `toBody()` carries them under `details.issues`).
  */
-export class RvtoolsError extends Error {
-  readonly code: RvtoolsErrorCode;
+export class RvtoolsError extends Vmware2scwError {
+  declare readonly code: RvtoolsErrorCode;
   readonly issues: RvtoolsIssue[];
-  readonly remediation: string;
 
-  constructor(
+  constructor(options: RvtoolsErrorOptions) {
+    super({
+      ...options,
+      details: { ...options.details, issues: options.issues },
+    });
+    this.issues = options.issues;
+  }
+
+  /** The error listing `issues` (the first 20 in the message), then what to do. */
+  static fromIssues(
     code: RvtoolsErrorCode,
     issues: RvtoolsIssue[],
     remediation: string,
-  ) {
+  ): RvtoolsError {
     const listed = issues
       .slice(0, MAX_LISTED)
       .map(i => `  - ${formatRvtoolsIssue(i)}`);
     if (issues.length > MAX_LISTED)
       listed.push(`  - ... and ${issues.length - MAX_LISTED} more`);
-    super(
-      `Cannot import the RVTools export (${issues.length} problem${
+    return new RvtoolsError({
+      code,
+      message: `Cannot import the RVTools export (${issues.length} problem${
         issues.length === 1 ? '' : 's'
       }):\n${listed.join('\n')}\n${remediation}`,
-    );
-    this.name = 'RvtoolsError';
-    this.code = code;
-    this.issues = issues;
-    this.remediation = remediation;
+      remediation,
+      issues,
+    });
   }
 }
 

@@ -10,12 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { RvtoolsError } from './RvtoolsError';
 import { readRvtoolsExport } from './RvtoolsExportReader';
 import { parseRvtoolsTables } from './RvtoolsParser';
-import { rvtoolsSampleSheets } from './RvtoolsSample';
+import { rvtoolsSampleSheets } from './testing/RvtoolsSample';
 import {
   RvtoolsSheetData,
   writeRvtoolsCsv,
   writeRvtoolsXlsx,
-} from './RvtoolsWriter';
+} from './testing/RvtoolsWriter';
 
 const EXAMPLES = path.resolve(__dirname, '../../../../examples/inventory');
 const SAMPLE_XLSX = path.join(EXAMPLES, 'rvtools-sample.xlsx');

@@ -10,7 +10,7 @@ import { RvtoolsTable } from './RvtoolsTable';
 import { readRvtoolsXlsx } from './RvtoolsXlsxReader';
 
 export interface ReadRvtoolsExportOptions {
-  /** Id of the inventory source (every VM's `vcenterId`). */
+  /** Id of the inventory source (every VM's `sourceId`). */
   sourceId: string;
   /** Reads http(s) targets; Backstage's UrlReader (integrations, `backend.reading.allow`). */
   urlReader?: UrlReaderService;
@@ -55,7 +55,7 @@ async function readLocal(
 ): Promise<RvtoolsTable[]> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_NOT_FOUND',
       [{ file: target, message: `no such file or directory (${file})` }],
       "Check the target: a relative path starts from the backend's working directory (packages/backend under `yarn start`).",
@@ -122,7 +122,7 @@ async function readRemote(
 }
 
 function unsupported(target: string): RvtoolsError {
-  return new RvtoolsError(
+  return RvtoolsError.fromIssues(
     'RVTOOLS_UNREADABLE',
     [
       {

@@ -1,6 +1,7 @@
 import { vmTotalDiskBytes } from '@internal/plugin-vmware2scw-common';
 import { RvtoolsError } from './RvtoolsError';
-import { folderPathOf, parseRvtoolsTables } from './RvtoolsParser';
+import { parseRvtoolsTables } from './RvtoolsParser';
+import { folderPathOf } from './RvtoolsVmRows';
 import { RvtoolsTable } from './RvtoolsTable';
 
 /** A sheet from a header and rows, numbered as a spreadsheet shows them (header = row 1). */
@@ -164,7 +165,7 @@ describe('parseRvtoolsTables', () => {
     });
     const [web, win] = inventory.vms;
     expect(web).toMatchObject({
-      vcenterId: 'fx',
+      sourceId: 'fx',
       moref: 'vm-10',
       name: 'web-01',
       folderPath: '/DC1/Production/Web',

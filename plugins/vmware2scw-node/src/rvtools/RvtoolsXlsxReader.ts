@@ -15,7 +15,7 @@ export async function readRvtoolsXlsx(
   try {
     await workbook.xlsx.load(content as unknown as ArrayBuffer);
   } catch (e) {
-    throw new RvtoolsError(
+    throw RvtoolsError.fromIssues(
       'RVTOOLS_UNREADABLE',
       [{ file, message: `not an xlsx workbook (${(e as Error).message})` }],
       'Use RVTools "Export all to Excel" (an .xlsx file); save an older .xls export as .xlsx first.',

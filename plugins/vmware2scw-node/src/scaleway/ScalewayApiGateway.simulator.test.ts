@@ -1,3 +1,4 @@
+import type { ScalewayZone } from '@internal/plugin-vmware2scw-common';
 import { SwiftS3Server } from '../s3/testing/SwiftS3Server';
 import recorded from './__fixtures__/recordedScalewayShapes.json';
 import {
@@ -81,7 +82,7 @@ describe('ScalewayApiGateway against the Scaleway simulator', () => {
     options: {
       migrationId?: string;
       disk?: Partial<GatewayDisk>;
-      zone?: string;
+      zone?: ScalewayZone;
       gw?: ScalewayApiGateway;
     } = {},
   ) =>

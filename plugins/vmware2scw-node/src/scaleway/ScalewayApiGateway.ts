@@ -2,12 +2,14 @@ import {
   IMPORT_MAX_BYTES,
   IMPORT_MIN_BYTES,
   SYSTEM_VOLUME_MIN_BYTES,
+  zoneRegion,
+  type ScalewayZone,
 } from '@internal/plugin-vmware2scw-common';
 import { Blockv1 } from '@scaleway/sdk-block';
 import { Errors, type Zone } from '@scaleway/sdk-client';
 import { Instancev1 } from '@scaleway/sdk-instance';
 import type { z } from 'zod';
-import { zoneRegion, type ScalewayConfig } from '../config';
+import type { ScalewayConfig } from '../config';
 import {
   diskIdOfTags,
   diskTag,
@@ -168,7 +170,7 @@ export interface ScalewayApiGatewayOptions {
     | 'serverAction'
     | 'deleteServer'
   >;
-  defaultZone: string;
+  defaultZone: ScalewayZone;
   projectId: string;
   /** Region of the transit bucket: imports into a zone of another region are refused before any call. */
   bucketRegion?: string;

@@ -1,5 +1,5 @@
 import {
-  offlineCatalog,
+  offlineOffer,
   PlanningError,
 } from '@internal/plugin-vmware2scw-common';
 import {
@@ -67,9 +67,7 @@ describe('ScalewayCatalog', () => {
       catalog.serverTypes.find(t => t.name === 'PRO2-M')?.availability,
     ).toBe('shortage');
     // The fake answers as the recording; the snapshot transcribes the same recording.
-    expect(catalog.serverTypes).toEqual(
-      offlineCatalog('fr-par-1')!.serverTypes,
-    );
+    expect(catalog.serverTypes).toEqual(offlineOffer('fr-par-1')!.serverTypes);
   });
 
   it('caches per zone for its TTL, and shares one fetch between concurrent callers', async () => {

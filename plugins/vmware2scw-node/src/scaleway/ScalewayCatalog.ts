@@ -1,10 +1,10 @@
 import {
-  offlineCatalog,
+  offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
   PlanningError,
   makeProblem,
-  type Catalog,
+  type ScalewayOffer,
   type ExtraPrices,
 } from '@internal/plugin-vmware2scw-common';
 import { Instancev1 } from '@scaleway/sdk-instance';
@@ -41,7 +41,7 @@ const HOUR = 60 * 60 * 1000;
 export class ScalewayCatalog {
   private readonly cache = new Map<
     string,
-    { at: number; catalog: Promise<Catalog> }
+    { at: number; catalog: Promise<ScalewayOffer> }
   >();
   private readonly now: () => Date;
   private readonly ttl: number;
@@ -67,7 +67,7 @@ export class ScalewayCatalog {
     try {
       client = scalewaySdkClient(config, options.httpClient);
     } catch (e) {
-      throw new PlanningError([
+      throw PlanningError.fromProblems([
         makeProblem({
           code: 'CATALOG_CONFIG_INVALID',
           field: 'vmware2scw.scaleway',
@@ -93,7 +93,7 @@ export class ScalewayCatalog {
    * The catalog of `zone`. Throws a PlanningError when neither the live API nor the snapshot can
    * provide it (the snapshot covers fr-par-1 only).
    */
-  async getCatalog(zone: string): Promise<Catalog> {
+  async getCatalog(zone: string): Promise<ScalewayOffer> {
     const api = this.options.api;
     if (!api) return this.snapshot(zone);
     const hit = this.cache.get(zone);
@@ -119,7 +119,7 @@ export class ScalewayCatalog {
   private async fetchOrFallBack(
     api: NonNullable<ScalewayCatalogOptions['api']>,
     zone: string,
-  ): Promise<Catalog> {
+  ): Promise<ScalewayOffer> {
     try {
       return await fetchLiveCatalog(api, zone, {
         now: this.now,
@@ -131,13 +131,13 @@ export class ScalewayCatalog {
         errorText(e),
         this.options.secrets ?? [],
       )}`;
-      if (this.options.fallbackToSnapshot === false || !offlineCatalog(zone)) {
-        throw new PlanningError([
+      if (this.options.fallbackToSnapshot === false || !offlineOffer(zone)) {
+        throw PlanningError.fromProblems([
           makeProblem({
             code: 'CATALOG_FETCH_FAILED',
             field: `zone ${zone}`,
             text: `${reason}${
-              offlineCatalog(zone)
+              offlineOffer(zone)
                 ? ''
                 : ` (and the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only)`
             }`,
@@ -159,14 +159,14 @@ export class ScalewayCatalog {
     else this.cache.clear();
   }
 
-  private snapshot(zone: string): Catalog {
-    const catalog = offlineCatalog(zone);
+  private snapshot(zone: string): ScalewayOffer {
+    const catalog = offlineOffer(zone);
     if (catalog) {
       return this.options.extraPrices
         ? { ...catalog, extraPrices: this.options.extraPrices }
         : catalog;
     }
-    throw new PlanningError([
+    throw PlanningError.fromProblems([
       makeProblem({
         code: 'CATALOG_ZONE_NOT_IN_SNAPSHOT',
         field: `zone ${zone}`,

@@ -1,6 +1,7 @@
 import {
   MAX_VOLUMES_PER_INSTANCE,
   zoneSchema,
+  type ScalewayZone,
 } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 
@@ -295,7 +296,7 @@ export type ImageVerification = z.infer<typeof imageVerificationSchema>;
 
 export interface FindByMigrationRequest {
   migrationId: string;
-  zone?: string;
+  zone?: ScalewayZone;
 }
 
 export const migrationResourcesSchema = z.object({

@@ -1,7 +1,7 @@
 import {
   DEFAULT_EXTRA_PRICES,
-  type Catalog,
-  type CatalogServerType,
+  type ScalewayOffer,
+  type OfferedServerType,
   type ExtraPrices,
 } from '@internal/plugin-vmware2scw-common';
 import type { Instancev1 } from '@scaleway/sdk-instance';
@@ -20,8 +20,8 @@ export function catalogFromApi(input: {
   >;
   fetchedAt: Date;
   extraPrices?: ExtraPrices;
-}): Catalog {
-  const serverTypes: CatalogServerType[] = Object.entries(input.serverTypes)
+}): ScalewayOffer {
+  const serverTypes: OfferedServerType[] = Object.entries(input.serverTypes)
     .map(([name, t]) => ({
       name,
       arch: t.arch,

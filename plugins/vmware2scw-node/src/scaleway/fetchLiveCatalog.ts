@@ -1,4 +1,7 @@
-import type { ExtraPrices, Catalog } from '@internal/plugin-vmware2scw-common';
+import type {
+  ExtraPrices,
+  ScalewayOffer,
+} from '@internal/plugin-vmware2scw-common';
 import type { Zone } from '@scaleway/sdk-client';
 import type { Instancev1 } from '@scaleway/sdk-instance';
 import { catalogFromApi } from './catalogFromApi';
@@ -15,7 +18,7 @@ export async function fetchLiveCatalog(
   api: Pick<Instancev1.API, 'listServersTypes' | 'getServerTypesAvailability'>,
   zone: string,
   options: { now: () => Date; extraPrices?: ExtraPrices; pageSize?: number },
-): Promise<Catalog> {
+): Promise<ScalewayOffer> {
   const serverTypes = await readAllPages(page =>
     api
       .listServersTypes({ zone: zone as Zone, page, perPage: options.pageSize })

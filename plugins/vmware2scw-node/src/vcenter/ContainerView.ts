@@ -1,3 +1,4 @@
+import { badResponse } from './faults';
 import type { ObjectSpec } from './PropertyCollector';
 import type { SoapTransport } from './SoapTransport';
 import { morefXml, xml, type MoRef } from './VimXml';
@@ -32,7 +33,7 @@ export class ContainerView {
       { signal: opts.signal },
     );
     const ref = moref(res.returnval);
-    if (!ref) throw new Error('CreateContainerView returned no view');
+    if (!ref) throw badResponse('CreateContainerView', 'a view');
     return new ContainerView(soap, ref);
   }
 

@@ -46,7 +46,7 @@ describe('InventoryMapper', () => {
   it('places a VM from its parent chain: datacenter, folder path below the vm folder, cluster, host, pool', () => {
     const sql = vm('vm-1001');
     expect(sql).toMatchObject({
-      vcenterId: 'vc-paris',
+      sourceId: 'vc-paris',
       moref: 'vm-1001',
       name: 'sql-prod-01',
       datacenter: 'Paris-DC',

@@ -214,7 +214,7 @@ export class InventoryMapper {
     const annotation = text(p['config.annotation']);
     return {
       vm: {
-        vcenterId: this.opts.vcenterId,
+        sourceId: this.opts.vcenterId,
         moref: o.obj.value,
         instanceUuid: text(p['config.instanceUuid']) || undefined,
         biosUuid: text(p['config.uuid']) || undefined,

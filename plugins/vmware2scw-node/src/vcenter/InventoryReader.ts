@@ -22,7 +22,7 @@ import type { ServiceContent } from './VcenterSession';
 import { arrayItems, at, int, text } from './VimValue';
 
 export interface ReadInventoryOptions {
-  /** The configured vCenter id, stamped on every VM (`Vm.vcenterId`). */
+  /** The configured vCenter id, stamped on every VM (`Vm.sourceId`). */
   vcenterId: string;
   signal?: AbortSignal;
   /** Read vSphere tags through the vAPI endpoint (default true). */

@@ -164,6 +164,58 @@ describe('NfcLease', () => {
     expect(fake.count('HttpNfcLeaseAbort')).toBe(0);
   });
 
+  it('logs in again when the session expires under the keep-alive, and keeps the lease', async () => {
+    const { handlers, progress } = exportHandlers({ leaseTimeoutSec: 1 });
+    const renewed: Array<string | undefined> = [];
+    fake = await FakeVcenter.start({
+      ...handlers,
+      // The first session expires once the lease is open: vCenter answers NotAuthenticated.
+      HttpNfcLeaseProgress: req => {
+        if (req.cookie?.endsWith('1"')) {
+          return {
+            raw: true,
+            status: 500,
+            body: vc8Fixture('NotAuthenticated.xml'),
+          };
+        }
+        renewed.push(req.cookie);
+        return handlers.HttpNfcLeaseProgress(req);
+      },
+    });
+    client = connect();
+    const lease = await client.exportVm('vm-1002');
+    await new Promise(r => setTimeout(r, 800));
+    expect(fake.count('Login')).toBe(2);
+    expect(lease.error).toBeUndefined();
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(renewed).size).toBe(1);
+    await lease.complete();
+    expect(fake.count('HttpNfcLeaseComplete')).toBe(1);
+    expect(fake.count('HttpNfcLeaseAbort')).toBe(0);
+  });
+
+  it('never sends a keep-alive while the previous one is still waiting for its answer', async () => {
+    const { handlers } = exportHandlers({ leaseTimeoutSec: 1 });
+    let inFlight = 0;
+    let most = 0;
+    fake = await FakeVcenter.start({
+      ...handlers,
+      HttpNfcLeaseProgress: async req => {
+        most = Math.max(most, ++inFlight);
+        // Slower than the 250 ms keep-alive period of a 1 s lease.
+        await new Promise(r => setTimeout(r, 600));
+        inFlight--;
+        return handlers.HttpNfcLeaseProgress(req);
+      },
+    });
+    client = connect();
+    const lease = await client.exportVm('vm-1002');
+    await new Promise(r => setTimeout(r, 1_500));
+    await lease.complete();
+    expect(lease.keepAliveCount).toBeGreaterThanOrEqual(2);
+    expect(most).toBe(1);
+  });
+
   it('aborts the lease when the transfer fails, and completes it when it succeeds', async () => {
     const { handlers } = exportHandlers();
     fake = await FakeVcenter.start(handlers);

@@ -8,9 +8,15 @@ import {
   VcenterTimeoutError,
 } from './faults';
 import type { PropertyCollector } from './PropertyCollector';
-import type { SoapTransport } from './SoapTransport';
 import { sleep } from './TaskWaiter';
-import { morefXml, xml, type MoRef, type XmlValue } from './VimXml';
+import {
+  morefXml,
+  xml,
+  type MoRef,
+  type RawXml,
+  type XmlNode,
+  type XmlValue,
+} from './VimXml';
 import { at, bool, int, list, moref, text } from './VimValue';
 
 /** One file of an export lease (`HttpNfcLeaseDeviceUrl`). */
@@ -47,8 +53,9 @@ export interface NfcLeaseOpenOptions {
   signal?: AbortSignal;
 }
 
-interface LeaseDeps {
-  soap: SoapTransport;
+export interface LeaseDeps {
+  /** One SOAP call with a live session: logs in again when vCenter says the session is gone. */
+  call: (method: string, body: RawXml) => Promise<XmlNode>;
   pc: PropertyCollector;
   /** Host (and port) of the vCenter, substituted for `*` in device URLs. */
   vcenterHost: string;
@@ -58,8 +65,9 @@ interface LeaseDeps {
 /**
  * An HttpNfcLease from ExportVm / ExportSnapshot. While it is held, vCenter blocks power operations,
  * migrations and deletion of the VM, and it expires unless HttpNfcLeaseProgress is called within its
- * `leaseTimeout`: the lease sends that keep-alive by itself from `open` until `complete` or `abort`.
- * Always end it (see `VcenterClient.withExportLease`).
+ * `leaseTimeout`: the lease sends that keep-alive by itself from `open` until `complete` or `abort`,
+ * one call at a time (the next is scheduled when the previous one has answered), logging in again when
+ * the session expired meanwhile. Always end it (see `VcenterClient.withExportLease`).
  */
 export class NfcLease {
   private percent = 0;
@@ -89,7 +97,7 @@ export class NfcLease {
       // Nobody else holds this lease yet: end it, or it blocks the VM until vCenter times it out.
       // (A lost session is retried by the caller with the same lease, so it is left open for that.)
       if (!(err instanceof NotAuthenticatedError))
-        await abortQuietly(deps.soap, ref);
+        await abortQuietly(deps.call, ref);
       throw err;
     }
   }
@@ -179,14 +187,14 @@ export class NfcLease {
   async progress(percent: number): Promise<void> {
     this.setProgress(percent);
     this.throwIfBroken();
-    await this.deps.soap.call(
+    await this.deps.call(
       'HttpNfcLeaseProgress',
       xml`${morefXml('_this', this.ref)}<percent>${this.percent}</percent>`,
     );
   }
 
   async manifest(): Promise<NfcManifestEntry[]> {
-    const res = await this.deps.soap.call(
+    const res = await this.deps.call(
       'HttpNfcLeaseGetManifest',
       xml`${morefXml('_this', this.ref)}`,
     );
@@ -209,12 +217,12 @@ export class NfcLease {
     this.stopKeepAlive();
     this.finished = true;
     try {
-      await this.deps.soap.call(
+      await this.deps.call(
         'HttpNfcLeaseComplete',
         xml`${morefXml('_this', this.ref)}`,
       );
     } catch (err) {
-      await abortQuietly(this.deps.soap, this.ref);
+      await abortQuietly(this.deps.call, this.ref);
       throw err;
     }
   }
@@ -224,7 +232,7 @@ export class NfcLease {
     if (this.finished) return;
     this.stopKeepAlive();
     this.finished = true;
-    await abortQuietly(this.deps.soap, this.ref);
+    await abortQuietly(this.deps.call, this.ref);
   }
 
   /** The error of a failed keep-alive, if any: the lease may have expired. */
@@ -247,28 +255,38 @@ export class NfcLease {
     const timeoutMs = (this.leaseTimeoutSec ?? 300) * 1000;
     const every =
       periodMs ?? Math.min(30_000, Math.max(200, Math.floor(timeoutMs / 4)));
-    this.timer = setInterval(() => {
-      if (this.finished) return;
-      this.keepAlives++;
-      this.deps.soap
-        .call(
-          'HttpNfcLeaseProgress',
-          xml`${morefXml('_this', this.ref)}<percent>${this.percent}</percent>`,
-        )
-        .catch((err: unknown) => {
-          if (this.finished) return;
-          this.keepAliveError = leaseError(err, this.ref);
-          this.deps.logger?.warn(
-            `Export lease ${this.ref.value} keep-alive failed: ${String(err)}`,
-          );
-        });
-    }, every);
+    this.scheduleKeepAlive(every);
+  }
+
+  private scheduleKeepAlive(every: number): void {
+    this.timer = setTimeout(() => void this.keepAlive(every), every);
     // The keep-alive must not keep a finished process alive.
     this.timer.unref?.();
   }
 
+  /** One keep-alive; the next one is scheduled only once this one has answered, so they never overlap. */
+  private async keepAlive(every: number): Promise<void> {
+    this.timer = undefined;
+    if (this.finished) return;
+    this.keepAlives++;
+    try {
+      await this.deps.call(
+        'HttpNfcLeaseProgress',
+        xml`${morefXml('_this', this.ref)}<percent>${this.percent}</percent>`,
+      );
+    } catch (err) {
+      if (!this.finished) {
+        this.keepAliveError = leaseError(err, this.ref);
+        this.deps.logger?.warn(
+          `Export lease ${this.ref.value} keep-alive failed: ${String(err)}`,
+        );
+      }
+    }
+    if (!this.finished) this.scheduleKeepAlive(every);
+  }
+
   private stopKeepAlive(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 }
@@ -311,11 +329,11 @@ function leaseError(err: unknown, ref: MoRef): VcenterError {
 
 /** HttpNfcLeaseAbort, ignoring failures: for cleanup paths that already have an error to report. */
 export async function abortQuietly(
-  soap: SoapTransport,
+  call: LeaseDeps['call'],
   ref: MoRef,
 ): Promise<void> {
   try {
-    await soap.call('HttpNfcLeaseAbort', xml`${morefXml('_this', ref)}`);
+    await call('HttpNfcLeaseAbort', xml`${morefXml('_this', ref)}`);
   } catch {
     // Aborting an expired or finished lease fails harmlessly.
   }

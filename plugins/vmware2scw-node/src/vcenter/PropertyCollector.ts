@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  badResponse,
   faultFromLocalized,
   NotAuthenticatedError,
   VcenterAbortedError,
@@ -243,7 +244,7 @@ export function parseObjectContents(
 ): ObjectContent[] {
   return list(at(result, 'objects')).map(o => {
     const obj = moref(at(o, 'obj'));
-    if (!obj) throw new Error('RetrievePropertiesEx object without obj');
+    if (!obj) throw badResponse('RetrievePropertiesEx', 'the obj of an object');
     const props: Record<string, XmlValue> = {};
     for (const p of list(at(o, 'propSet'))) {
       const name = text(at(p, 'name'));

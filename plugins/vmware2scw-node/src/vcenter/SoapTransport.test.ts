@@ -3,7 +3,12 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { FakeVcenter, soapFault, soapResponse } from './testing/FakeVcenter';
+import {
+  FakeVcenter,
+  soapFault,
+  soapResponse,
+  vc8Envelope,
+} from './testing/FakeVcenter';
 import {
   InvalidLoginError,
   VcenterAbortedError,
@@ -11,7 +16,7 @@ import {
   VcenterProtocolError,
 } from './faults';
 import { SoapTransport } from './SoapTransport';
-import { xml } from './VimXml';
+import { parseSoapBody, xml } from './VimXml';
 
 const fixture = (name: string) =>
   fs.readFileSync(path.join(__dirname, '__fixtures__/vc8', name), 'utf8');
@@ -128,5 +133,44 @@ describe('SoapTransport', () => {
     await expect(
       soap.call('Slow', xml``, { signal: ac.signal }),
     ).rejects.toBeInstanceOf(VcenterAbortedError);
+  });
+
+  it('refuses an answer larger than its limit without reading it whole', async () => {
+    const big = `<returnval>${'x'.repeat(64 * 1024)}</returnval>`;
+    fake = await FakeVcenter.start({
+      CurrentTime: () => soapResponse('CurrentTime', big),
+    });
+    const soap = new SoapTransport({
+      sdkUrl: new URL(fake.sdkUrl),
+      dispatcher,
+      maxResponseBytes: 16 * 1024,
+    });
+    const err = await soap.call('CurrentTime', xml``).catch(e => e);
+    expect(err).toBeInstanceOf(VcenterProtocolError);
+    expect(err.code).toBe('VCENTER_RESPONSE_TOO_LARGE');
+    // The default limit reads it.
+    await expect(transport().call('CurrentTime', xml``)).resolves.toBeDefined();
+  });
+
+  it('refuses an answer that declares a DOCTYPE or entities, without expanding them', async () => {
+    const laughs =
+      '<!DOCTYPE Envelope [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>';
+    fake = await FakeVcenter.start({
+      CurrentTime: () => ({
+        raw: true,
+        body: vc8Envelope(
+          '<CurrentTimeResponse xmlns="urn:vim25"><returnval>&b;</returnval></CurrentTimeResponse>',
+        ).replace('?>', `?>${laughs}`),
+      }),
+    });
+    const err = await transport()
+      .call('CurrentTime', xml``)
+      .catch(e => e);
+    expect(err).toBeInstanceOf(VcenterProtocolError);
+    expect(err.code).toBe('VCENTER_BAD_RESPONSE');
+    expect(err.message).toMatch(/DOCTYPE/);
+    expect(() =>
+      parseSoapBody(`${laughs}<Envelope><Body>&b;</Body></Envelope>`),
+    ).toThrow(/DOCTYPE/);
   });
 });

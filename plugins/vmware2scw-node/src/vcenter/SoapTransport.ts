@@ -5,8 +5,14 @@ import {
   VcenterError,
   VcenterHttpError,
   VcenterProtocolError,
+  badResponse,
   faultFromSoapFault,
 } from './faults';
+import {
+  formatLimit,
+  MAX_SOAP_RESPONSE_BYTES,
+  readBodyText,
+} from './ResponseLimit';
 import { tlsErrorOf } from './TlsPolicy';
 import { RawXml, parseSoapBody, soapEnvelope, type XmlNode } from './VimXml';
 import { isNode } from './VimValue';
@@ -20,6 +26,8 @@ export interface SoapTransportOptions {
   logger?: LoggerService;
   /** Per-request limit for headers and body; inventory pages of big estates take a while. */
   requestTimeoutMs?: number;
+  /** Largest answer read, default {@link MAX_SOAP_RESPONSE_BYTES}; a larger one is refused. */
+  maxResponseBytes?: number;
 }
 
 export interface CallOptions {
@@ -35,6 +43,7 @@ export class SoapTransport {
   readonly dispatcher: Dispatcher;
   private readonly logger?: LoggerService;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private cookie?: string;
   private calls = 0;
   /** `SOAPAction: urn:vim25/<version>`; vCenter serializes its answers for that version. */
@@ -45,6 +54,7 @@ export class SoapTransport {
     this.dispatcher = opts.dispatcher;
     this.logger = opts.logger;
     this.timeoutMs = opts.requestTimeoutMs ?? 300_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? MAX_SOAP_RESPONSE_BYTES;
   }
 
   /** SOAP round trips sent so far (all methods, including logins and failed calls). */
@@ -111,15 +121,8 @@ export class SoapTransport {
       throw faultFromSoapFault(parsed.Fault, method);
     if (status !== 200) throw this.httpError(status, method);
     const response = parsed[`${method}Response`];
-    if (response === undefined) {
-      throw new VcenterProtocolError({
-        code: 'VCENTER_BAD_RESPONSE',
-        message: `vCenter answered ${method} without a ${method}Response element`,
-        remediation:
-          'Report this with the vCenter version; the SOAP answer had an unexpected shape.',
-        method,
-      });
-    }
+    if (response === undefined)
+      throw badResponse(method, `a ${method}Response element`);
     return isNode(response) ? response : {};
   }
 
@@ -153,7 +156,10 @@ export class SoapTransport {
         bodyTimeout: this.timeoutMs,
       });
       this.keepCookie(res.headers['set-cookie']);
-      const text = await res.body.text();
+      const text = await readBodyText(res, this.maxResponseBytes);
+      if (text === undefined) throw this.tooLarge(method);
+      // vim25 never declares a DTD: one here could only define entities for the parser to expand.
+      if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw this.withDtd(method);
       this.logger?.debug(
         `vCenter SOAP ${method} -> ${res.statusCode} in ${
           Date.now() - started
@@ -174,8 +180,28 @@ export class SoapTransport {
     }
   }
 
+  private tooLarge(method: string): VcenterProtocolError {
+    return new VcenterProtocolError({
+      code: 'VCENTER_RESPONSE_TOO_LARGE',
+      message: `vCenter's answer to ${method} is larger than ${formatLimit(
+        this.maxResponseBytes,
+      )}; it was not read`,
+      remediation: `Read the inventory in smaller pages (pageSize), or check that ${this.sdkUrl.origin}/sdk reaches the vCenter SDK directly (no proxy in between).`,
+      method,
+    });
+  }
+
+  private withDtd(method: string): VcenterProtocolError {
+    return new VcenterProtocolError({
+      code: 'VCENTER_BAD_RESPONSE',
+      message: `vCenter's answer to ${method} carries a DOCTYPE or entity declaration, which vim25 never sends; it was not parsed`,
+      remediation: `Check that ${this.sdkUrl.origin}/sdk reaches the vCenter SDK directly (no proxy or other server in between).`,
+      method,
+    });
+  }
+
   private httpError(status: number, method: string): VcenterHttpError {
-    const err = new VcenterHttpError({
+    return new VcenterHttpError({
       code: 'VCENTER_HTTP_ERROR',
       message: `vCenter answered ${method} with HTTP ${status}`,
       remediation:
@@ -183,9 +209,8 @@ export class SoapTransport {
           ? 'vCenter services are starting or overloaded: retry in a few minutes.'
           : `Check that ${this.sdkUrl.origin}/sdk reaches the vCenter SDK directly (proxies, load balancers).`,
       method,
+      status,
     });
-    err.status = status;
-    return err;
   }
 
   private transportError(

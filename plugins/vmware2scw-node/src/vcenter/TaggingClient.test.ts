@@ -158,4 +158,28 @@ describe('TaggingClient', () => {
     await client.logout();
     vapi.server.close();
   });
+
+  it('refuses an answer larger than its limit without reading it whole', async () => {
+    const vapi = await startVapi();
+    for (let i = 0; i < 400; i++)
+      vapi.state.categories.set(`urn:c:many-${i}`, `category-${i}`);
+    const client = new TaggingClient({
+      origin: vapi.origin,
+      dispatcher,
+      basicAuth: () => 'Basic x',
+      maxResponseBytes: 4096,
+    });
+    const err = await client
+      .attachTag(
+        { type: 'VirtualMachine', value: 'vm-1' },
+        {
+          category: 'Owner',
+          name: 'x',
+        },
+      )
+      .catch(e => e);
+    expect(err).toBeInstanceOf(VcenterRestError);
+    expect(err.code).toBe('VCENTER_RESPONSE_TOO_LARGE');
+    vapi.server.close();
+  });
 });

@@ -2,6 +2,11 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { VmTag } from '@internal/plugin-vmware2scw-common';
 import { request, type Dispatcher } from 'undici';
 import { VcenterAbortedError, VcenterRestError } from './faults';
+import {
+  formatLimit,
+  MAX_REST_RESPONSE_BYTES,
+  readBodyText,
+} from './ResponseLimit';
 import { tlsErrorOf } from './TlsPolicy';
 import type { MoRef } from './VimXml';
 
@@ -18,6 +23,8 @@ export interface TaggingClientOptions {
   basicAuth: () => string;
   logger?: LoggerService;
   onCall?: () => void;
+  /** Largest answer read, default {@link MAX_REST_RESPONSE_BYTES}; a larger one is refused. */
+  maxResponseBytes?: number;
 }
 
 interface AttachedTags {
@@ -253,27 +260,24 @@ export class TaggingClient {
       headers['vmware-api-session-id'] = this.token;
     if (body !== undefined) headers['content-type'] = 'application/json';
     this.opts.onCall?.();
+    const what = path.split('?')[0];
+    const maxBytes = this.opts.maxResponseBytes ?? MAX_REST_RESPONSE_BYTES;
+    let res: Dispatcher.ResponseData;
+    let text: string | undefined;
     try {
-      const res = await request(`${this.opts.origin}/rest${path}`, {
+      res = await request(`${this.opts.origin}/rest${path}`, {
         method: method as 'GET',
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.opts.dispatcher,
         signal,
       });
-      const text = await res.body.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.statusCode, json };
+      text = await readBodyText(res, maxBytes);
     } catch (err) {
       if (signal?.aborted) {
         throw new VcenterAbortedError({
           code: 'VCENTER_ABORTED',
-          message: `vAPI ${method} ${path.split('?')[0]} was aborted`,
+          message: `vAPI ${method} ${what} was aborted`,
           remediation: 'The operation was canceled by its caller.',
           cause: signal.reason,
         });
@@ -282,14 +286,30 @@ export class TaggingClient {
         tlsErrorOf(err, new URL(this.opts.origin).host) ??
         new VcenterRestError({
           code: 'VCENTER_UNREACHABLE',
-          message: `Could not reach the vCenter vAPI endpoint for ${
-            path.split('?')[0]
-          }`,
+          message: `Could not reach the vCenter vAPI endpoint for ${what}`,
           remediation: 'Check the vCenter URL, DNS and firewall (TCP 443).',
           cause: err,
         })
       );
     }
+    if (text === undefined) {
+      throw new VcenterRestError({
+        code: 'VCENTER_RESPONSE_TOO_LARGE',
+        message: `vCenter vAPI answer to ${what} is larger than ${formatLimit(
+          maxBytes,
+        )}; it was not read`,
+        remediation:
+          'Check that the vCenter URL reaches vCenter directly (no proxy in between); report it with the vCenter version otherwise.',
+        status: res.statusCode,
+      });
+    }
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.statusCode, json };
   }
 
   private httpError(
@@ -298,7 +318,7 @@ export class TaggingClient {
     json?: unknown,
   ): VcenterRestError {
     const type = (json as { type?: string } | undefined)?.type;
-    const err = new VcenterRestError({
+    return new VcenterRestError({
       code: status === 401 ? 'VCENTER_REST_UNAUTHORIZED' : 'VCENTER_REST_ERROR',
       message: `vCenter vAPI ${what.split('?')[0]} answered HTTP ${status}${
         type ? ` (${type})` : ''
@@ -307,20 +327,18 @@ export class TaggingClient {
         status === 401 || status === 403
           ? 'The user needs vSphere tagging privileges (Assign or Unassign vSphere Tag, Create vSphere Tag and Tag Category).'
           : 'Check that the vCenter vAPI service (vmware-vapi-endpoint) is running.',
+      status,
     });
-    err.status = status;
-    return err;
   }
 
   private notFound(what: string): VcenterRestError {
-    const err = new VcenterRestError({
+    return new VcenterRestError({
       code: 'VCENTER_TAG_NOT_FOUND',
       message: `vCenter has no ${what}`,
       remediation:
         'Create it in vCenter, or let vmware2scw create it (create: true).',
+      status: 404,
     });
-    err.status = 404;
-    return err;
   }
 }
 

@@ -79,6 +79,34 @@ describe('TlsPolicy', () => {
     expect(typed?.message).toContain(SHA256);
   });
 
+  it('uses a configured thumbprint without insecure too: a trusted certificate must also match it', async () => {
+    await expect(get({ ca: CERT, thumbprintSha256: SHA256 })).resolves.toBe(
+      'ok',
+    );
+    const before = requests;
+    const err = await get({
+      ca: CERT,
+      thumbprintSha256: SHA256.replace(/^96/, '00'),
+    }).catch(e => e);
+    expect(requests).toBe(before);
+    expect(tlsErrorOf(err, '127.0.0.1')?.code).toBe(
+      'VCENTER_TLS_THUMBPRINT_MISMATCH',
+    );
+    // The pin does not replace verification: an untrusted chain is still refused.
+    const untrusted = await get({ thumbprintSha256: SHA256 }).catch(e => e);
+    expect(tlsErrorOf(untrusted, '127.0.0.1')?.code).toBe(
+      'VCENTER_TLS_UNTRUSTED',
+    );
+  });
+
+  it('refuses a malformed thumbprint at start-up, whether or not insecure is set', () => {
+    for (const insecure of [true, false]) {
+      expect(() =>
+        createDispatcher({ insecure, thumbprintSha256: 'AB:CD' }),
+      ).toThrow(VcenterConfigError);
+    }
+  });
+
   it('refuses insecure mode without a thumbprint: it would trust anything', () => {
     expect(() => createDispatcher({ insecure: true })).toThrow(
       /no certificate thumbprint/,

@@ -1,3 +1,11 @@
+import {
+  formatThumbprint,
+  parseThumbprint,
+  THUMBPRINT_REMEDIATION,
+  thumbprintMatches,
+  type Thumbprint,
+  type ThumbprintAlgorithm,
+} from '@internal/plugin-vmware2scw-common';
 import { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { VcenterConfigError, VcenterTlsError } from './faults';
@@ -6,9 +14,12 @@ import { VcenterConfigError, VcenterTlsError } from './faults';
  * How the client trusts a vCenter (or ESXi) certificate.
  *
  * - Default: full verification against Node's CA store, or against `ca` when given (a private CA).
- * - `insecure: true`: the chain is not verified, but the peer certificate must match a configured
- *   thumbprint. Node does not call `checkServerIdentity` when `rejectUnauthorized` is false, so the
- *   comparison happens here, on every new connection, before any byte of the request is sent.
+ * - A configured thumbprint is always used: with verification on, the certificate must also match it;
+ *   with `insecure: true`, the chain is not verified but the certificate must match it (and `insecure`
+ *   without a thumbprint is refused: it would trust anything). Node does not call `checkServerIdentity`
+ *   when `rejectUnauthorized` is false, so the comparison happens here, on every new connection, before
+ *   any byte of the request is sent. Thumbprints are read and compared by `@internal/plugin-vmware2scw-common`
+ *   (`parseThumbprint`, `thumbprintMatches`), as the conversion runner does.
  */
 export interface TlsOptions {
   insecure?: boolean;
@@ -29,43 +40,42 @@ export interface DispatcherOptions extends TlsOptions {
 /** Canonical `AA:BB:...` upper-case form; throws on anything that is not a thumbprint of that size. */
 export function normalizeThumbprint(
   value: string,
-  algorithm: 'sha256' | 'sha1',
+  algorithm: ThumbprintAlgorithm,
 ): string {
-  const hex = value.replace(/[\s:]/g, '').toUpperCase();
-  const size = algorithm === 'sha256' ? 64 : 40;
-  if (!/^[0-9A-F]+$/.test(hex) || hex.length !== size) {
+  return formatThumbprint(pinOf(value, algorithm));
+}
+
+function pinOf(value: string, algorithm: ThumbprintAlgorithm): Thumbprint {
+  const pin = parseThumbprint(value, algorithm);
+  if (!pin) {
     throw new VcenterConfigError({
       code: 'VCENTER_BAD_THUMBPRINT',
-      message: `The configured ${algorithm.toUpperCase()} thumbprint is not ${size} hex digits`,
-      remediation:
-        'Copy the thumbprint from `openssl s_client -connect <vcenter>:443 </dev/null | openssl x509 -noout -fingerprint -sha256`.',
+      message: `The configured ${algorithm.toUpperCase()} thumbprint is not ${
+        algorithm === 'sha256' ? 64 : 40
+      } hex digits`,
+      remediation: THUMBPRINT_REMEDIATION,
     });
   }
-  return hex.match(/../g)!.join(':');
+  return pin;
 }
 
 /** Checks the options and returns a description safe to log. */
 export function describeTls(opts: TlsOptions): string {
-  if (!opts.insecure)
-    return opts.ca
-      ? 'verify against configured CA'
-      : 'verify against system CAs';
-  return opts.thumbprintSha256
+  const pin = opts.thumbprintSha256
     ? 'pinned SHA-256 thumbprint'
-    : 'pinned SHA-1 thumbprint';
+    : opts.thumbprintSha1 && 'pinned SHA-1 thumbprint';
+  if (opts.insecure) return pin || 'no verification';
+  const verify = opts.ca
+    ? 'verify against configured CA'
+    : 'verify against system CAs';
+  return pin ? `${verify} and ${pin}` : verify;
 }
 
 /** An undici dispatcher applying the TLS policy to every connection it opens. */
 export function createDispatcher(opts: DispatcherOptions): Agent {
   const timeout = opts.connectTimeoutMs ?? 30_000;
   const connections = opts.connections ?? 8;
-  if (!opts.insecure) {
-    return new Agent({
-      connections,
-      connect: { rejectUnauthorized: true, ca: opts.ca, timeout },
-    });
-  }
-  if (!opts.thumbprintSha256 && !opts.thumbprintSha1) {
+  if (opts.insecure && !opts.thumbprintSha256 && !opts.thumbprintSha1) {
     throw new VcenterConfigError({
       code: 'VCENTER_INSECURE_WITHOUT_THUMBPRINT',
       message: '`insecure` is set but no certificate thumbprint is configured',
@@ -73,22 +83,25 @@ export function createDispatcher(opts: DispatcherOptions): Agent {
         'Set thumbprintSha256 to the vCenter certificate thumbprint: insecure mode pins that certificate instead of trusting any.',
     });
   }
-  const expected = opts.thumbprintSha256
-    ? {
-        algorithm: 'sha256' as const,
-        value: normalizeThumbprint(opts.thumbprintSha256, 'sha256'),
-      }
-    : {
-        algorithm: 'sha1' as const,
-        value: normalizeThumbprint(opts.thumbprintSha1!, 'sha1'),
-      };
+  let pin: Thumbprint | undefined;
+  if (opts.thumbprintSha256) pin = pinOf(opts.thumbprintSha256, 'sha256');
+  else if (opts.thumbprintSha1) pin = pinOf(opts.thumbprintSha1, 'sha1');
+  const verify = !opts.insecure;
+  if (!pin) {
+    return new Agent({
+      connections,
+      connect: { rejectUnauthorized: true, ca: opts.ca, timeout },
+    });
+  }
 
   // No TLS session cache: a resumed session would skip the certificate we want to look at.
   const base = buildConnector({
-    rejectUnauthorized: false,
+    rejectUnauthorized: verify,
+    ...(verify && opts.ca ? { ca: opts.ca } : {}),
     timeout,
     maxCachedSessions: 0,
   });
+  const expected = pin;
   const connect: buildConnector.connector = (options, callback) => {
     base(options, (err, socket) => {
       if (err) {
@@ -109,7 +122,7 @@ export function createDispatcher(opts: DispatcherOptions): Agent {
 
 function pinProblem(
   socket: unknown,
-  expected: { algorithm: 'sha256' | 'sha1'; value: string },
+  expected: Thumbprint,
   hostname: string,
 ): VcenterTlsError | undefined {
   if (!(socket instanceof TLSSocket)) {
@@ -122,7 +135,7 @@ function pinProblem(
   const cert = socket.getPeerCertificate();
   const actual =
     expected.algorithm === 'sha256' ? cert?.fingerprint256 : cert?.fingerprint;
-  if (!actual || actual.toUpperCase() !== expected.value) {
+  if (!actual || !thumbprintMatches(expected, actual)) {
     return new VcenterTlsError({
       code: 'VCENTER_TLS_THUMBPRINT_MISMATCH',
       message: `The certificate of ${hostname} does not match the pinned ${expected.algorithm.toUpperCase()} thumbprint (it presented ${

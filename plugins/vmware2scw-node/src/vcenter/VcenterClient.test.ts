@@ -1,6 +1,10 @@
 import type http from 'node:http';
 import { Agent } from 'undici';
-import { VcenterConfigError, VcenterHttpError } from './faults';
+import {
+  NoPermissionError,
+  VcenterConfigError,
+  VcenterHttpError,
+} from './faults';
 import {
   FakeVcenter,
   soapResponse,
@@ -419,6 +423,25 @@ describe('VcenterClient (vCenter 8 fixtures)', () => {
     await expect(
       client.openDatastoreFile('https://evil.example/folder/x'),
     ).rejects.toBeInstanceOf(VcenterConfigError);
+  });
+
+  it('takes a 403 on a datastore download for a missing privilege, not for a lost session', async () => {
+    const folder: FakeRoute = (req, res) => {
+      if (!req.url?.startsWith('/folder/')) return false;
+      res.writeHead(req.headers.cookie ? 403 : 401).end();
+      return true;
+    };
+    fake = await FakeVcenter.start(vc8Handlers(), [folder]);
+    client = connect();
+    const url = client.datastoreDownloadUrl({
+      fileName: '[DS1] db/db-flat.vmdk',
+      datacenterPath: 'DC1',
+    });
+    const err = await client.openDatastoreFile(url).catch(e => e);
+    expect(err).toBeInstanceOf(NoPermissionError);
+    expect(err.code).toBe('VCENTER_NO_PERMISSION');
+    expect(err.remediation).toMatch(/Browse datastore/);
+    expect(fake.count('Login')).toBe(1);
   });
 
   it('rejects bad options early', () => {

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { InvalidLoginError, NotAuthenticatedError } from './faults';
+import {
+  InvalidLoginError,
+  NotAuthenticatedError,
+  VcenterAbortedError,
+} from './faults';
 import { SoapTransport } from './SoapTransport';
 import {
   FakeVcenter,
@@ -143,5 +147,46 @@ describe('VcenterSession', () => {
       s.run(() => soap.call('CurrentTime', xml``)),
     ).rejects.toBeInstanceOf(NotAuthenticatedError);
     expect(fake.count('Login')).toBe(2);
+  });
+
+  it('logs the replaced session out when it logs in again', async () => {
+    sessions = 0;
+    fake = await FakeVcenter.start(handlers() as never);
+    const s = session();
+    await s.login();
+    await s.login();
+    expect(fake.calls.map(c => [c.method, c.cookie])).toEqual([
+      ['RetrieveServiceContent', undefined],
+      ['Login', undefined],
+      ['Logout', 'vmware_soap_session="s1"'],
+      ['Login', undefined],
+    ]);
+    await s.logout();
+    expect(fake.calls[4]).toMatchObject({
+      method: 'Logout',
+      cookie: 'vmware_soap_session="s2"',
+    });
+  });
+
+  it('does not tie a shared login to the first caller: its abort stops only its own wait', async () => {
+    const base = handlers();
+    fake = await FakeVcenter.start({
+      ...base,
+      Login: async (r: FakeRequest) => {
+        await new Promise(resolve => setTimeout(resolve, 300));
+        return base.Login(r);
+      },
+    } as never);
+    const s = session();
+    const first = new AbortController();
+    const aborted = s.login(first.signal).catch(e => e);
+    const other = s.login();
+    setTimeout(() => first.abort(), 50);
+    expect(await aborted).toBeInstanceOf(VcenterAbortedError);
+    await expect(other).resolves.toMatchObject({
+      userName: 'VSPHERE.LOCAL\\svc-vmware2scw',
+    });
+    expect(s.isLoggedIn).toBe(true);
+    expect(fake.count('Login')).toBe(1);
   });
 });

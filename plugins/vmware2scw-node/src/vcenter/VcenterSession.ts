@@ -1,5 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { isSessionLost, NotAuthenticatedError } from './faults';
+import {
+  badResponse,
+  isSessionLost,
+  NotAuthenticatedError,
+  VcenterAbortedError,
+} from './faults';
 import type { SoapTransport } from './SoapTransport';
 import { morefXml, xml, type MoRef, type XmlValue } from './VimXml';
 import { at, moref, text } from './VimValue';
@@ -77,18 +82,27 @@ export class VcenterSession {
     return this.content;
   }
 
-  /** Logs in (again). Concurrent callers share one Login call. */
+  /**
+   * Logs in (again). Concurrent callers share one Login call, which no caller's signal can cancel: a
+   * caller that aborts stops waiting, the others still get the session. A login while a session is live
+   * (an explicit re-login, a 401 of a download) logs that session out first, so that it does not count
+   * against vCenter's session limit until it expires.
+   */
   login(signal?: AbortSignal): Promise<UserSession> {
     if (!this.inflightLogin) {
-      this.inflightLogin = this.doLogin(signal).finally(() => {
+      const inflight = this.doLogin().finally(() => {
         this.inflightLogin = undefined;
       });
+      // Every caller may have stopped waiting: the outcome must not become an unhandled rejection.
+      inflight.catch(() => undefined);
+      this.inflightLogin = inflight;
     }
-    return this.inflightLogin;
+    return untilAborted(this.inflightLogin, signal, 'Login');
   }
 
-  private async doLogin(signal?: AbortSignal): Promise<UserSession> {
-    const content = await this.serviceContent(signal);
+  private async doLogin(): Promise<UserSession> {
+    const content = await this.serviceContent();
+    if (this.loggedIn) await this.logoutQuietly(content);
     // A stale cookie would make vCenter (and vcsim) treat Login as a call on a dead session.
     this.soap.clearSession();
     this.loggedIn = false;
@@ -97,7 +111,6 @@ export class VcenterSession {
       xml`${morefXml('_this', content.sessionManager)}<userName>${
         this.#username
       }</userName><password>${this.#password}</password>`,
-      { signal },
     );
     this.loggedIn = true;
     this.generation++;
@@ -112,6 +125,22 @@ export class VcenterSession {
       }`,
     );
     return session;
+  }
+
+  /** Logout of the session about to be replaced; a failure only means it is already gone. */
+  private async logoutQuietly(content: ServiceContent): Promise<void> {
+    try {
+      await this.soap.call(
+        'Logout',
+        xml`${morefXml('_this', content.sessionManager)}`,
+      );
+    } catch (err) {
+      this.logger?.debug(
+        `vCenter ${
+          this.soap.sdkUrl.host
+        }: logout of the replaced session failed: ${String(err)}`,
+      );
+    }
   }
 
   async logout(signal?: AbortSignal): Promise<void> {
@@ -164,7 +193,7 @@ function parseServiceContent(v: XmlValue | undefined): ServiceContent {
   const ref = (name: string) => moref(at(v, name));
   const required = (name: string) => {
     const r = ref(name);
-    if (!r) throw new Error(`ServiceContent has no ${name}`);
+    if (!r) throw badResponse('RetrieveServiceContent', name);
     return r;
   };
   const about = at(v, 'about');
@@ -183,4 +212,36 @@ function parseServiceContent(v: XmlValue | undefined): ServiceContent {
       instanceUuid: text(at(about, 'instanceUuid')),
     },
   };
+}
+
+/** `promise`, or a VcenterAbortedError as soon as `signal` aborts (the work behind `promise` goes on). */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  method: string,
+): Promise<T> {
+  if (!signal) return promise;
+  const aborted = () =>
+    new VcenterAbortedError({
+      code: 'VCENTER_ABORTED',
+      message: `${method} was aborted`,
+      remediation: 'The operation was canceled by its caller.',
+      method,
+      cause: signal.reason,
+    });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      value => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      err => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -181,8 +181,15 @@ function parentTag(name: string, path: unknown): string {
   return local[local.length - 1] ?? '';
 }
 
-/** Parses a SOAP response and returns the content of its Body. */
+/**
+ * Parses a SOAP response and returns the content of its Body. A document type declaration is refused
+ * before parsing: vim25 never sends one, and its entities are how a hostile answer would make the parser
+ * expand text without bound.
+ */
 export function parseSoapBody(text: string): XmlNode {
+  if (/<!(DOCTYPE|ENTITY)/i.test(text)) {
+    throw new Error('response declares a DOCTYPE or entities');
+  }
   const doc = parser.parse(text) as XmlNode;
   const envelope = doc.Envelope as XmlNode | undefined;
   const body = envelope?.Body;

@@ -1,10 +1,11 @@
-import type {
-  ControllerType,
-  DiskInput,
-  DiskMode,
-  Nic,
-  NicType,
-  SpecialDevice,
+import {
+  diskModeSchema,
+  type ControllerType,
+  type DiskInput,
+  type DiskMode,
+  type Nic,
+  type NicType,
+  type SpecialDevice,
 } from '@internal/plugin-vmware2scw-common';
 import { parseDatastorePath } from './DatastorePath';
 import type { XmlValue } from './VimXml';
@@ -63,14 +64,7 @@ const NIC_TYPES: Record<string, NicType> = {
   VirtualSriovEthernetCard: 'sriov',
 };
 
-const DISK_MODES = new Set<DiskMode>([
-  'persistent',
-  'nonpersistent',
-  'undoable',
-  'independent_persistent',
-  'independent_nonpersistent',
-  'append',
-]);
+const DISK_MODES = new Set<DiskMode>(diskModeSchema.options);
 
 /** Committed bytes per disk key, from `layoutEx` (the files of each disk's chain). */
 export function allocatedBytesByDisk(

@@ -1,16 +1,16 @@
-import { CustomErrorBase } from '@backstage/errors';
+import {
+  Vmware2scwError,
+  type Vmware2scwErrorOptions,
+} from '@internal/plugin-vmware2scw-common';
 import type { MoRef, XmlValue } from './VimXml';
 import { at, isNode, moref, text, xsiType } from './VimValue';
 
 /**
- * Typed errors of the vCenter client. Every error carries a stable `code`, a message that names what
- * failed (the method, the object) with vCenter's own words when it gave some, and a `remediation` line
- * saying what to do. None of them ever contains a password or a request body.
+ * Typed errors of the vCenter client, on the one error base of vmware2scw: a stable `code`, a message
+ * that names what failed (the method, the object) with vCenter's own words when it gave some, and a
+ * `remediation` line saying what to do. None of them ever contains a password or a request body.
  */
-export interface VcenterErrorOptions {
-  code: string;
-  message: string;
-  remediation: string;
+export interface VcenterErrorOptions extends Vmware2scwErrorOptions {
   /** vim25 fault type (`InvalidLogin`, `TaskInProgress` ...) when the error is a vCenter fault. */
   faultType?: string;
   /** The fault string / localized message as vCenter sent it. */
@@ -19,21 +19,18 @@ export interface VcenterErrorOptions {
   method?: string;
   /** The task whose failure this is, when it came from `Task.info.error`. */
   task?: string;
-  cause?: unknown;
+  /** HTTP status of a non-SOAP answer (`VcenterHttpError`, `VcenterRestError`). */
+  status?: number;
 }
 
-export class VcenterError extends CustomErrorBase {
-  readonly code: string;
-  readonly remediation: string;
+export class VcenterError extends Vmware2scwError {
   readonly faultType?: string;
   readonly vcenterMessage?: string;
   readonly method?: string;
   readonly task?: string;
 
   constructor(opts: VcenterErrorOptions) {
-    super(opts.message, opts.cause);
-    this.code = opts.code;
-    this.remediation = opts.remediation;
+    super(opts);
     this.faultType = opts.faultType;
     this.vcenterMessage = opts.vcenterMessage;
     this.method = opts.method;
@@ -67,7 +64,11 @@ export class RequestCanceledError extends VcenterError {}
 export class VcenterTlsError extends VcenterError {}
 /** An HTTP answer that is not a SOAP response or fault (proxy error, 503 during vCenter restart ...). */
 export class VcenterHttpError extends VcenterError {
-  status?: number;
+  readonly status?: number;
+  constructor(opts: VcenterErrorOptions) {
+    super(opts);
+    this.status = opts.status;
+  }
 }
 /** The response could not be understood as vim25 SOAP. */
 export class VcenterProtocolError extends VcenterError {}
@@ -85,7 +86,11 @@ export class AmbiguousSnapshotError extends VcenterError {}
 export class NfcLeaseError extends VcenterError {}
 /** vAPI REST (tagging) errors. */
 export class VcenterRestError extends VcenterError {
-  status?: number;
+  readonly status?: number;
+  constructor(opts: VcenterErrorOptions) {
+    super(opts);
+    this.status = opts.status;
+  }
 }
 
 interface FaultKind {
@@ -301,6 +306,20 @@ export function faultFromLocalized(
     detail: inner,
     method: context.method,
     task: context.task,
+  });
+}
+
+/** An answer of `method` that lacks what the vim25 WSDL promises (`what`): never trusted further. */
+export function badResponse(
+  method: string,
+  what: string,
+): VcenterProtocolError {
+  return new VcenterProtocolError({
+    code: 'VCENTER_BAD_RESPONSE',
+    message: `vCenter answered ${method} without ${what}`,
+    remediation:
+      'Report this with the vCenter version; the SOAP answer had an unexpected shape.',
+    method,
   });
 }
 

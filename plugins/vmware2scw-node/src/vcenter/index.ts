@@ -2,16 +2,14 @@
  * vSphere client of vmware2scw: vim25 SOAP over undici, the inventory reader, snapshots, NFC export
  * leases, datastore downloads, custom attributes, vSphere tags and power-off.
  */
-export {
-  VcenterClient,
-  type VcenterClientOptions,
-  type VmRef,
-  type SnapshotRef,
-  type CreateSnapshotOptions,
-  type RemoveSnapshotOptions,
-  type DiskChangeInfo,
-  type DatastoreFile,
-} from './VcenterClient';
+export { VcenterClient, type VcenterClientOptions } from './VcenterClient';
+export type { VmRef, SnapshotRef } from './VimRefs';
+export type {
+  CreateSnapshotOptions,
+  RemoveSnapshotOptions,
+} from './VmSnapshots';
+export type { DiskChangeInfo, DiskArea } from './ChangedBlockTracking';
+export type { DatastoreFile } from './DatastoreDownloads';
 export type {
   ReadInventoryOptions,
   InventoryReadResult,

@@ -10,7 +10,7 @@ export const vmEntity: Entity = {
     namespace: 'default',
     title: 'web-prod-01',
     annotations: {
-      [VM_ANNOTATIONS.vcenter]: 'vc-paris',
+      [VM_ANNOTATIONS.sourceId]: 'vc-paris',
       [VM_ANNOTATIONS.moref]: 'vm-1042',
       [VM_ANNOTATIONS.guestOs]: 'Debian GNU/Linux 12 (64-bit)',
       [VM_ANNOTATIONS.firmware]: 'bios',

@@ -1,7 +1,8 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import {
-  offlineCatalog,
+  offlineOffer,
   VM_SPEC_INVENTORY_KEY,
   type StageId,
   type Vm,
@@ -117,8 +118,10 @@ export async function createEngineHarness(options: {
   maxConcurrentStages?: number;
   migrate?: boolean;
   store?: MigrationStore;
+  /** Outside jest (the benchmark), a logger of its own. */
+  logger?: LoggerService;
 }) {
-  const logger = mockServices.logger.mock();
+  const logger = options.logger ?? mockServices.logger.mock();
   if (options.migrate !== false) {
     await options.knex.migrate.latest({ directory: MIGRATIONS_DIR });
   }
@@ -148,7 +151,7 @@ export async function createEngineHarness(options: {
   });
   const vcenters = new VcenterPool([], { logger, inventoryCacheMs: 1000 });
   const runners = new RunnerPool([], { logger });
-  const catalog = async () => offlineCatalog('fr-par-1')!;
+  const catalog = async () => offlineOffer('fr-par-1')!;
   const service = new MigrationService({
     store,
     engine,

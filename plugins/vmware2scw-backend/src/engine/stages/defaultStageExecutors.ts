@@ -1,4 +1,4 @@
-import type { Catalog } from '@internal/plugin-vmware2scw-common';
+import type { ScalewayOffer } from '@internal/plugin-vmware2scw-common';
 import type { Vmware2scwConfig } from '@internal/plugin-vmware2scw-node';
 import type { StageContext, StageExecutor } from '../StageExecutor';
 import type { RunnerPool } from '../services/RunnerPool';
@@ -19,7 +19,7 @@ export interface DefaultExecutorDeps {
   vcenters: VcenterPool;
   runners: RunnerPool;
   transit?: TransitBucket;
-  catalog(zone: string): Promise<Catalog>;
+  catalog(zone: string): Promise<ScalewayOffer>;
   settings: Vmware2scwConfig;
   /** Between two reads of a runner job; default 1 s. */
   pollMs?: number;

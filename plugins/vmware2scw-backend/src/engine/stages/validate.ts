@@ -6,7 +6,7 @@ import {
   systemDisk,
   unavailableRunnerJobs,
   Vmware2scwError,
-  type Catalog,
+  type ScalewayOffer,
   type Vm,
 } from '@internal/plugin-vmware2scw-common';
 import type {
@@ -19,7 +19,7 @@ import type { MigrationDisk, ValidateOutputs } from './outputs';
 
 export interface ValidateDeps {
   vcenters: VcenterPool;
-  catalog(zone: string): Promise<Catalog>;
+  catalog(zone: string): Promise<ScalewayOffer>;
   exportMethod: 'auto' | 'datastore' | 'nfc';
 }
 
@@ -73,7 +73,7 @@ export interface ValidateTarget {
 export function checkVm(
   vm: Vm,
   target: ValidateTarget,
-  catalog: Catalog,
+  catalog: ScalewayOffer,
   exportMethod: 'auto' | 'datastore' | 'nfc',
 ): { outputs?: ValidateOutputs; failures: Vmware2scwError[] } {
   const failures: Vmware2scwError[] = [];

@@ -1,11 +1,11 @@
 import {
-  offlineCatalog,
-  type CatalogServerType,
+  offlineOffer,
+  type OfferedServerType,
 } from '@internal/plugin-vmware2scw-common';
 import { RECORDED_WIRE_FIELDS } from './recordedWireFields';
 
 /** One type as `products/servers` returns it, from the snapshot and the recorded wire-only fields. */
-export function wireType(t: CatalogServerType) {
+export function wireType(t: OfferedServerType) {
   const recorded = RECORDED_WIRE_FIELDS[t.name];
   if (!recorded) throw new Error(`no recorded wire fields for ${t.name}`);
   const [
@@ -63,8 +63,8 @@ export function wireType(t: CatalogServerType) {
 }
 
 /** The recorded fr-par-1 catalog (2026-07-30), which the simulators serve in every zone. */
-export function recordedServerTypes(): readonly CatalogServerType[] {
-  return offlineCatalog('fr-par-1')!.serverTypes;
+export function recordedServerTypes(): readonly OfferedServerType[] {
+  return offlineOffer('fr-par-1')!.serverTypes;
 }
 
 export interface CatalogAnswer {
@@ -83,7 +83,7 @@ export function catalogAnswer(
   pathname: string,
   search: URLSearchParams,
   options: {
-    types: readonly CatalogServerType[];
+    types: readonly OfferedServerType[];
     hideAvailability?: ReadonlySet<string>;
     /** Availability overrides (a type out of stock in a test). */
     availability?: ReadonlyMap<string, string>;

@@ -2,7 +2,7 @@ import {
   IMPORT_MAX_BYTES,
   IMPORT_MIN_BYTES,
   MAX_VOLUMES_PER_INSTANCE,
-  type CatalogServerType,
+  type OfferedServerType,
 } from '@internal/plugin-vmware2scw-common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -203,7 +203,7 @@ export async function startScalewaySimulator(
   const projectId = options.projectId ?? '66666666-7777-4888-9999-000000000000';
   const delays: SimulatorDelays = { ...DEMO_DELAYS, ...options.delays };
   const storage = new ObjectStorageProbe(options.objectStorage);
-  const types: readonly CatalogServerType[] = recordedServerTypes();
+  const types: readonly OfferedServerType[] = recordedServerTypes();
   const typeByName = new Map(types.map(t => [t.name, t]));
   const availability = new Map<string, string>();
   const snapshots = new Map<string, SimSnapshot>();

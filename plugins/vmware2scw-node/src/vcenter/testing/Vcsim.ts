@@ -27,6 +27,15 @@ export interface VcsimOptions {
   stage?: boolean;
   /** Files to plant: `[DATASTORE:]PATH=SIZE`, byte i = i % 251. */
   plant?: string[];
+  /**
+   * A raw disk image (absolute path) that becomes the only disk of the inventory's last VM, renamed
+   * `guestName` (default `debian-guest`): capacity = image size, BIOS, a Linux guest id, its flat
+   * extent on the datastore = the image, so that a datastore /folder export reads the guest's bytes.
+   */
+  guestDisk?: string;
+  guestName?: string;
+  /** Delays of SOAP methods in milliseconds (`{ CreateSnapshot_Task: 5000 }`), to stop a client mid-call. */
+  methodDelays?: Record<string, number>;
   /** Startup deadline; building 2,000 VMs takes a few seconds. */
   startTimeoutMs?: number;
 }
@@ -54,6 +63,15 @@ export interface VcsimInfo {
     passthroughPci: string;
   };
   planted?: string[];
+  guest?: {
+    vm: string;
+    name: string;
+    /** Datastore path of the disk descriptor, `[LocalDS_0] DC0_H0_VM0/disk1.vmdk`. */
+    diskFile: string;
+    /** Local path of the flat extent (a link to the image). */
+    flatPath: string;
+    bytes: number;
+  };
 }
 
 const BUILD_SCRIPT = resolvePackagePath(
@@ -115,6 +133,10 @@ export class Vcsim {
     if (opts.idleTimeout) args.push('-idle-timeout', opts.idleTimeout);
     if (opts.stage) args.push('-stage');
     for (const p of opts.plant ?? []) args.push('-plant', p);
+    if (opts.guestDisk) args.push('-guest-disk', opts.guestDisk);
+    if (opts.guestName) args.push('-guest-name', opts.guestName);
+    for (const [method, ms] of Object.entries(opts.methodDelays ?? {}))
+      args.push('-method-delay', `${method}=${ms}`);
 
     const child = spawn(bin, args, {
       stdio: ['pipe', 'pipe', 'pipe'],

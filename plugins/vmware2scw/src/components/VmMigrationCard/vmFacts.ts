@@ -1,5 +1,9 @@
 import type { Entity } from '@backstage/catalog-model';
-import { VM_ANNOTATIONS, VM_LABELS } from '@internal/plugin-vmware2scw-common';
+import {
+  VM_ANNOTATIONS,
+  VM_LABELS,
+  vmSourceIdOf,
+} from '@internal/plugin-vmware2scw-common';
 
 /** The VM facts the catalog module put on a VM entity, as the card shows them. */
 export interface VmFacts {
@@ -28,7 +32,7 @@ export function vmFactsOf(entity: Entity): VmFacts {
   };
   return {
     name: entity.metadata.title ?? entity.metadata.name,
-    source: a[VM_ANNOTATIONS.vcenter],
+    source: vmSourceIdOf(a),
     moref: a[VM_ANNOTATIONS.moref],
     guestOs: a[VM_ANNOTATIONS.guestOs],
     osFamily: l[VM_LABELS.osFamily],

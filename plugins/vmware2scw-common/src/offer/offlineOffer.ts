@@ -1,5 +1,6 @@
-import type { Catalog, CatalogServerType } from './model';
-import { DEFAULT_EXTRA_PRICES } from './model';
+import type { ScalewayOffer, OfferedServerType } from './ScalewayOffer';
+import { DEFAULT_EXTRA_PRICES } from './ScalewayOffer';
+import type { ScalewayZone } from './zones';
 
 /**
  * Offline catalog: the Instance types of fr-par-1 with their hourly prices and availability, as the
@@ -15,6 +16,23 @@ import { DEFAULT_EXTRA_PRICES } from './model';
 export const OFFLINE_SNAPSHOT_ZONE = 'fr-par-1';
 export const OFFLINE_SNAPSHOT_PRICED_AT = '2026-07-30T12:55:08Z';
 
+/**
+ * What the recorded `products/servers` listings of the zones beyond the snapshot's say about Windows:
+ * fr-par-2 lists the -WIN types as fr-par-1 does; fr-par-3 (which lists no PLAY2 either), nl-ams and
+ * pl-waw list none. it-mil-1 was not recorded. Sizing and concern texts name the Windows zones from this
+ * and from the offers they are given, never from a sentence written by hand.
+ */
+export const RECORDED_WINDOWS_OFFER: Partial<Record<ScalewayZone, boolean>> = {
+  'fr-par-2': true,
+  'fr-par-3': false,
+  'nl-ams-1': false,
+  'nl-ams-2': false,
+  'nl-ams-3': false,
+  'pl-waw-1': false,
+  'pl-waw-2': false,
+  'pl-waw-3': false,
+};
+
 type Row = [
   string,
   string,
@@ -24,7 +42,7 @@ type Row = [
   number,
   number,
   boolean,
-  CatalogServerType['availability'],
+  OfferedServerType['availability'],
   number,
   number,
 ];
@@ -171,9 +189,9 @@ const ROWS: Row[] = [
 const GIB = 2 ** 30;
 
 /** The offline catalog for `zone`, or undefined when the snapshot does not cover that zone. */
-export function offlineCatalog(
+export function offlineOffer(
   zone: string = OFFLINE_SNAPSHOT_ZONE,
-): Catalog | undefined {
+): ScalewayOffer | undefined {
   if (zone !== OFFLINE_SNAPSHOT_ZONE) return undefined;
   return {
     zone,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RvtoolsSheetData } from './RvtoolsWriter';
+import type { RvtoolsSheetData } from './RvtoolsWriter';
 
 /**
  * The sample estate shipped in `examples/inventory/` (written by `examples/inventory/generate-rvtools-sample.ts`):

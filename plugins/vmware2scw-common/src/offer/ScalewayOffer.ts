@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
 /**
- * The Scaleway Instance catalog of one zone, as sizing and estimates need it: commercial types from
- * `GET /instance/v1/zones/{zone}/products/servers` merged with
- * `GET .../products/servers/availability`, plus the storage and IP prices that the API does not list.
- * Every catalog says where its prices come from (`live` API or the offline `snapshot`) and when, and
- * plans and estimates copy that so a reader knows what priced them.
+ * The Scaleway offer of one zone (Scaleway's Instance catalog, not Backstage's software catalog), as
+ * sizing and estimates need it: commercial types from `GET /instance/v1/zones/{zone}/products/servers`
+ * merged with `GET .../products/servers/availability`, plus the storage and IP prices that the API does
+ * not list. Every offer says where its prices come from (`live` API or the offline `snapshot`) and when,
+ * and plans and estimates copy that (as `metadata.catalog`, the plan file's key) so a reader knows what
+ * priced them.
  */
 
 export const HOURS_PER_MONTH = 730;
@@ -18,7 +19,7 @@ export const availabilitySchema = z.enum([
 ]);
 export type Availability = z.infer<typeof availabilitySchema>;
 
-export const catalogServerTypeSchema = z.object({
+export const offeredServerTypeSchema = z.object({
   /** Commercial type, e.g. `POP2-4C-16G`, `POP2-4C-16G-WIN`. */
   name: z.string().min(1),
   /** `x86_64`, `arm64`. */
@@ -41,9 +42,12 @@ export const catalogServerTypeSchema = z.object({
   /** `block_bandwidth`, bytes per second. */
   blockBandwidthBytesPerSec: z.number().nonnegative().optional(),
 });
-export type CatalogServerType = z.infer<typeof catalogServerTypeSchema>;
+export type OfferedServerType = z.infer<typeof offeredServerTypeSchema>;
 
-/** Prices billed next to the instance (scaleway.md G11, Scaleway docs `instances/faq.mdx`). */
+/**
+ * Prices billed next to the instance, which `products/servers` does not list: Block Storage per GB-hour
+ * and a flexible IPv4 per hour (from the billing section of Scaleway's Instances FAQ).
+ */
 export const extraPricesSchema = z.object({
   /** Block Storage (SBS 5K), EUR per GB per hour. */
   blockStorageGbHourEur: z.number().nonnegative(),
@@ -64,25 +68,25 @@ export const DEFAULT_EXTRA_PRICES: ExtraPrices = {
   date: '2025-08-19',
 };
 
-export const catalogSourceSchema = z.enum(['live', 'snapshot']);
-export type CatalogSource = z.infer<typeof catalogSourceSchema>;
+export const offerSourceSchema = z.enum(['live', 'snapshot']);
+export type OfferSource = z.infer<typeof offerSourceSchema>;
 
-export const catalogSchema = z.object({
+export const scalewayOfferSchema = z.object({
   zone: z.string(),
-  source: catalogSourceSchema,
+  source: offerSourceSchema,
   /** ISO 8601 instant the prices were read from the API (live) or recorded (snapshot). */
   pricedAt: z.string(),
   currency: z.literal('EUR'),
-  serverTypes: z.array(catalogServerTypeSchema),
+  serverTypes: z.array(offeredServerTypeSchema),
   extraPrices: extraPricesSchema,
   /** Set when a live fetch was wanted but the snapshot was used instead, and why. */
   fallbackReason: z.string().optional(),
 });
-export type Catalog = z.infer<typeof catalogSchema>;
+export type ScalewayOffer = z.infer<typeof scalewayOfferSchema>;
 
 /** What plans and estimates record about the catalog that priced them. */
 export interface PricingSource {
-  source: CatalogSource;
+  source: OfferSource;
   pricedAt: string;
   zone: string;
   currency: 'EUR';
@@ -90,7 +94,7 @@ export interface PricingSource {
   fallbackReason?: string;
 }
 
-export function pricingSourceOf(catalog: Catalog): PricingSource {
+export function pricingSourceOf(catalog: ScalewayOffer): PricingSource {
   return {
     source: catalog.source,
     pricedAt: catalog.pricedAt,
@@ -107,9 +111,9 @@ export function pricingSourceOf(catalog: Catalog): PricingSource {
 }
 
 export function findServerType(
-  catalog: Catalog,
+  catalog: ScalewayOffer,
   name: string,
-): CatalogServerType | undefined {
+): OfferedServerType | undefined {
   return catalog.serverTypes.find(t => t.name === name);
 }
 

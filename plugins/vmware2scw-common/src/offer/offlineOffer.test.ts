@@ -1,9 +1,9 @@
-import { catalogSchema } from './model';
+import { scalewayOfferSchema } from './ScalewayOffer';
 import {
-  offlineCatalog,
+  offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
-} from './offlineSnapshot';
+} from './offlineOffer';
 
 /**
  * Spot checks of the offline snapshot against the recording it transcribes (fr-par-1,
@@ -11,7 +11,7 @@ import {
  * below are the recorded wire values, copied by hand: `ram`, `hourly_price`,
  * `volumes_constraint.max_size`, `network.sum_internet_bandwidth`, `block_bandwidth`, ...
  */
-const catalog = offlineCatalog()!;
+const catalog = offlineOffer()!;
 const type = (name: string) => {
   const t = catalog.serverTypes.find(x => x.name === name);
   if (!t) throw new Error(`${name} is not in the snapshot`);
@@ -44,8 +44,8 @@ describe('offline catalog snapshot', () => {
       source: 'snapshot',
       currency: 'EUR',
     });
-    expect(catalogSchema.parse(catalog)).toEqual(catalog);
-    expect(offlineCatalog('nl-ams-1')).toBeUndefined();
+    expect(scalewayOfferSchema.parse(catalog)).toEqual(catalog);
+    expect(offlineOffer('nl-ams-1')).toBeUndefined();
   });
 
   it('lists the 135 recorded types: 105 available, 17 scarce, 13 in shortage, 11 end-of-service', () => {
