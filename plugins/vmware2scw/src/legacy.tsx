@@ -85,7 +85,10 @@ export const Vmware2scwPage = vmware2scwLegacyPlugin.provide(
 /** `<ScaffolderFieldExtensions><Vmware2scwTargetTypePickerFieldExtension /></ScaffolderFieldExtensions>` */
 export const Vmware2scwTargetTypePickerFieldExtension =
   vmware2scwLegacyPlugin.provide(
-    createScaffolderFieldExtension<string, { entityRefField?: string }>({
+    createScaffolderFieldExtension<
+      string,
+      { entityRefField?: string; zoneField?: string }
+    >({
       name: TARGET_TYPE_PICKER_NAME,
       component: props =>
         compatWrapper(<Vmware2scwTargetTypePicker {...props} />),
@@ -94,7 +97,16 @@ export const Vmware2scwTargetTypePickerFieldExtension =
 
 /** `<ScaffolderFieldExtensions><Vmware2scwVmFiltersFieldExtension /></ScaffolderFieldExtensions>` */
 export const Vmware2scwVmFiltersFieldExtension = vmware2scwLegacyPlugin.provide(
-  createScaffolderFieldExtension<string[], { showVms?: boolean }>({
+  createScaffolderFieldExtension<
+    {
+      filters?: string[];
+      minCpu?: number;
+      maxCpu?: number;
+      minRamGb?: number;
+      maxDiskGb?: number;
+    },
+    { showVms?: boolean }
+  >({
     name: VM_FILTERS_NAME,
     component: props => compatWrapper(<Vmware2scwVmFilters {...props} />),
     validation: validateVmFiltersField,

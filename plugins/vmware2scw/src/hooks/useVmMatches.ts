@@ -15,13 +15,18 @@ export const VM_MATCH_DEBOUNCE_MS = 300;
  * The VMs of the catalog that match the old tool's filters, as the user types them: syntax problems at
  * once (the shared filter parser, no call), then the backend's count and first VMs after a pause.
  */
-export function useVmMatches(filters: string[], limit = 50) {
+export function useVmMatches(
+  filters: string[],
+  limit = 50,
+  bounds: Omit<ApiModel.VmFilterSpec, 'filters'> = {},
+) {
   const api = useApi(vmware2scwApiRef);
-  const key = filters.join('\n');
+  const key = [filters.join('\n'), JSON.stringify(bounds)].join('\u0000');
   const [asked, setAsked] = useState(key);
   useDebounce(() => setAsked(key), VM_MATCH_DEBOUNCE_MS, [key]);
   const localProblems = useMemo(
-    () => validateVmFilters({ filters: key ? key.split('\n') : [] }),
+    () => validateVmFilters({ filters, ...bounds }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [key],
   );
   const blocked = localProblems.some(p => p.severity === 'error');
@@ -29,7 +34,12 @@ export function useVmMatches(filters: string[], limit = 50) {
     ApiModel.VmQueryResult | undefined
   > => {
     if (blocked) return undefined;
-    return api.queryVms({ filter: asked ? asked.split('\n') : [], limit });
+    const [lines, askedBounds] = asked.split('\u0000');
+    return api.queryVms({
+      filter: lines ? lines.split('\n') : [],
+      ...(JSON.parse(askedBounds) as typeof bounds),
+      limit,
+    });
   }, [api, asked, blocked, limit]);
   return {
     problems: blocked

@@ -15,13 +15,17 @@ function fieldProps(p: {
   onChange: (v?: string) => void;
   form: Record<string, unknown>;
   entityRefField?: string;
+  zoneField?: string;
 }): Props {
   return {
     formData: p.formData,
     onChange: p.onChange,
-    uiSchema: p.entityRefField
-      ? { 'ui:options': { entityRefField: p.entityRefField } }
-      : {},
+    uiSchema: {
+      'ui:options': {
+        entityRefField: p.entityRefField,
+        zoneField: p.zoneField,
+      },
+    },
     formContext: { formData: p.form },
     schema: { title: 'Instance type' },
     rawErrors: [],
@@ -70,7 +74,7 @@ describe('Vmware2scwTargetTypePicker', () => {
     expect(onChange).toHaveBeenLastCalledWith('PRO2-S');
   });
 
-  it('reads the VM from the field named in ui:options and keeps a type the user chose', async () => {
+  it('reads the VM and the zone from the fields named in ui:options and keeps a type the user chose', async () => {
     const getVmAssessment = jest.fn(async () => assessment);
     const onChange = jest.fn();
     await renderPicker(
@@ -78,11 +82,16 @@ describe('Vmware2scwTargetTypePicker', () => {
       fieldProps({
         onChange,
         formData: 'PRO2-S',
-        form: { sourceVm: VM_REF },
+        form: { sourceVm: VM_REF, zone: 'nl-ams-1' },
         entityRefField: 'sourceVm',
+        zoneField: 'zone',
       }),
     );
     expect(await screen.findByRole('radio', { name: /PRO2-S/ })).toBeChecked();
+    expect(getVmAssessment).toHaveBeenCalledWith({
+      entityRef: VM_REF,
+      zone: 'nl-ams-1',
+    });
     expect(onChange).not.toHaveBeenCalled();
   });
 

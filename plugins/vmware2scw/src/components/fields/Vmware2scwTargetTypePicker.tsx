@@ -26,6 +26,12 @@ export const targetTypePickerSchema = makeFieldSchema({
         .describe(
           `Name of the form field holding the VM's entity ref (default "${DEFAULT_ENTITY_REF_FIELD}")`,
         ),
+      zoneField: z
+        .string()
+        .optional()
+        .describe(
+          'Name of the form field holding the Scaleway zone (default: the backend’s zone)',
+        ),
     }),
 });
 
@@ -40,14 +46,20 @@ export function Vmware2scwTargetTypePicker(props: Props) {
     props;
   const field =
     uiSchema?.['ui:options']?.entityRefField ?? DEFAULT_ENTITY_REF_FIELD;
-  const raw = (formContext?.formData as Record<string, unknown> | undefined)?.[
-    field
-  ];
-  const entityRef = typeof raw === 'string' && raw !== '' ? raw : undefined;
+  const form = formContext?.formData as Record<string, unknown> | undefined;
+  const text = (key?: string) => {
+    const v = key ? form?.[key] : undefined;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const entityRef = text(field);
+  const zone = text(uiSchema?.['ui:options']?.zoneField);
   const api = useApi(vmware2scwApiRef);
   const assessment = useAsync(
-    async () => (entityRef ? api.getVmAssessment({ entityRef }) : undefined),
-    [api, entityRef],
+    async () =>
+      entityRef
+        ? api.getVmAssessment({ entityRef, ...(zone ? { zone } : {}) })
+        : undefined,
+    [api, entityRef, zone],
   );
   const options = assessment.value ? targetTypeOptions(assessment.value) : [];
   const recommended = options.find(o => o.recommended)?.type;
@@ -57,7 +69,7 @@ export function Vmware2scwTargetTypePicker(props: Props) {
     if (recommended && !options.some(o => o.type === formData))
       onChange(recommended);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [recommended, entityRef]);
+  }, [recommended, entityRef, zone]);
 
   const title = schema?.title ?? 'Scaleway instance type';
   return (

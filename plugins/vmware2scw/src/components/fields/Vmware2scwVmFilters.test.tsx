@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import type { ComponentProps } from 'react';
 import { vmware2scwApiRef } from '../../api';
 import { vmSummary } from '../../__fixtures__/apiModels';
@@ -12,7 +12,7 @@ import {
 type Props = ComponentProps<typeof Vmware2scwVmFilters>;
 
 describe('Vmware2scwVmFilters', () => {
-  it('turns the lines into the field value and counts the matching VMs live', async () => {
+  it('turns the lines and bounds into the field value and counts the matching VMs live', async () => {
     const queryVms = jest.fn(async () => ({
       total: 12,
       vms: [vmSummary],
@@ -22,7 +22,7 @@ describe('Vmware2scwVmFilters', () => {
     await renderInTestApp(
       <Vmware2scwVmFilters
         {...({
-          formData: ['os:linux'],
+          formData: { filters: ['os:linux'], minCpu: 2 },
           onChange,
           uiSchema: {},
           schema: { title: 'Which VMs' },
@@ -31,17 +31,26 @@ describe('Vmware2scwVmFilters', () => {
       { apis: [[vmware2scwApiRef, fakeVmware2scwApi({ queryVms })]] },
     );
     expect(await screen.findByText('12 VMs match')).toBeInTheDocument();
-    expect(queryVms).toHaveBeenCalledWith({ filter: ['os:linux'], limit: 20 });
+    expect(queryVms).toHaveBeenCalledWith({
+      filter: ['os:linux'],
+      minCpu: 2,
+      limit: 20,
+    });
     fireEvent.change(screen.getByLabelText('Which VMs'), {
       target: { value: 'os:linux\n name:web-* \n' },
     });
-    expect(onChange).toHaveBeenLastCalledWith(['os:linux', 'name:web-*']);
-    await waitFor(() =>
-      expect(queryVms).toHaveBeenLastCalledWith({
-        filter: ['os:linux', 'name:web-*'],
-        limit: 20,
-      }),
-    );
+    expect(onChange).toHaveBeenLastCalledWith({
+      filters: ['os:linux', 'name:web-*'],
+      minCpu: 2,
+    });
+    fireEvent.change(screen.getByLabelText('Max disk (GB)'), {
+      target: { value: '500' },
+    });
+    expect(onChange).toHaveBeenLastCalledWith({
+      filters: ['os:linux'],
+      minCpu: 2,
+      maxDiskGb: 500,
+    });
     expect(
       screen.getByRole('rowheader', { name: /^web-prod-01/ }),
     ).toBeInTheDocument();
@@ -50,9 +59,17 @@ describe('Vmware2scwVmFilters', () => {
   it('refuses a malformed filter before the template runs', () => {
     const errors: string[] = [];
     const validation = { addError: (e: string) => errors.push(e) };
-    validateVmFiltersField(['os:linux'], validation as any, {} as any);
+    validateVmFiltersField(
+      { filters: ['os:linux'], minCpu: 2 },
+      validation as any,
+      {} as any,
+    );
     expect(errors).toEqual([]);
-    validateVmFiltersField(['regex:^(web'], validation as any, {} as any);
+    validateVmFiltersField(
+      { filters: ['regex:^(web'] },
+      validation as any,
+      {} as any,
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('regex:^(web');
   });

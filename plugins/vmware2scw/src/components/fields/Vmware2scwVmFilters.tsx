@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Flex, TextField } from '@backstage/ui';
 import {
   createFormField,
   type FormField,
@@ -14,8 +15,16 @@ import { VmMatchTable } from '../shared/VmMatchTable';
 
 export const VM_FILTERS_NAME = 'Vmware2scwVmFilters';
 
+/** The value: the old tool's filters and bounds, as `POST /plans/from-filters` takes them (VmFilterSpec). */
 export const vmFiltersSchema = makeFieldSchema({
-  output: z => z.array(z.string()),
+  output: z =>
+    z.object({
+      filters: z.array(z.string()).optional(),
+      minCpu: z.number().optional(),
+      maxCpu: z.number().optional(),
+      minRamGb: z.number().optional(),
+      maxDiskGb: z.number().optional(),
+    }),
   uiOptions: z =>
     z.object({
       showVms: z
@@ -26,36 +35,65 @@ export const vmFiltersSchema = makeFieldSchema({
 });
 
 type Props = typeof vmFiltersSchema.TProps;
+type Spec = typeof vmFiltersSchema.TOutput;
+type Bound = Exclude<keyof Spec, 'filters'>;
 
-/** Scaffolder field: the old tool's VM filters, with a live count (and list) of the VMs they select. */
+const BOUNDS: { key: Bound; label: string }[] = [
+  { key: 'minCpu', label: 'Min vCPU' },
+  { key: 'maxCpu', label: 'Max vCPU' },
+  { key: 'minRamGb', label: 'Min RAM (GB)' },
+  { key: 'maxDiskGb', label: 'Max disk (GB)' },
+];
+
+/** Scaffolder field: the old tool's VM filters and bounds, with a live count (and list) of the VMs they select. */
 export function Vmware2scwVmFilters(props: Props) {
   const { formData, onChange, uiSchema, schema } = props;
+  const spec: Spec = formData ?? {};
   // The text as typed (blank lines kept while editing); the value is its non-empty lines.
-  const [text, setText] = useState(() => (formData ?? []).join('\n'));
-  const matches = useVmMatches(filterLines(text), 20);
+  const [text, setText] = useState(() => (spec.filters ?? []).join('\n'));
+  const { filters: _lines, ...bounds } = spec;
+  const matches = useVmMatches(filterLines(text), 20, bounds);
   const showVms = uiSchema?.['ui:options']?.showVms ?? true;
+  const setBound = (key: Bound, raw: string) => {
+    const n = raw.trim() === '' ? undefined : Number(raw);
+    onChange({
+      ...spec,
+      [key]: n !== undefined && Number.isFinite(n) ? n : undefined,
+    });
+  };
   return (
-    <>
+    <Flex direction="column" gap="2">
       <VmFilterInput
         label={schema?.title ?? 'VM filters'}
         text={text}
         onChange={t => {
           setText(t);
-          onChange(filterLines(t));
+          onChange({ ...spec, filters: filterLines(t) });
         }}
         matches={matches}
       />
+      <Flex gap="2">
+        {BOUNDS.map(b => (
+          <TextField
+            key={b.key}
+            label={b.label}
+            inputMode="numeric"
+            value={spec[b.key] === undefined ? '' : String(spec[b.key])}
+            onChange={v => setBound(b.key, v)}
+          />
+        ))}
+      </Flex>
       {showVms && matches.result && <VmMatchTable result={matches.result} />}
-    </>
+    </Flex>
   );
 }
 
 /** Refuses a malformed filter before the template runs, with the parser's own message. */
-export const validateVmFiltersField: CustomFieldValidator<string[]> = (
-  filters,
+export const validateVmFiltersField: CustomFieldValidator<Spec> = (
+  spec,
   validation,
 ) => {
-  for (const p of validateVmFilters({ filters: filters ?? [] }))
+  for (const p of validateVmFilters({ filters: [], ...spec }))
     if (p.severity === 'error')
       validation.addError(`${p.message} ${p.remediation}`);
 };
