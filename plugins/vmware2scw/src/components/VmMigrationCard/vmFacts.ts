@@ -50,15 +50,3 @@ export function vmFactsOf(entity: Entity): VmFacts {
     ].filter((x): x is string => Boolean(x)),
   };
 }
-
-/** Binary sizes as vSphere shows them (GiB, TiB). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}

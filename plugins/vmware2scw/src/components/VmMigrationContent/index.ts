@@ -1,0 +1,1 @@
+export { VmMigrationContent } from './VmMigrationContent';
