@@ -103,6 +103,11 @@ exports.up = async function up(knex) {
     /** Last position the engine may run (stepwise migrations); null: the whole pipeline. */
     table.integer('run_until_position');
     table.boolean('stepwise').notNullable().defaultTo(false);
+    /** Idempotency key of a one-VM request (a scaffolder task step): one migration per key. */
+    table
+      .string('request_id', 255)
+      .unique({ indexName: 'migrations_request_uq' });
+    table.string('scaffolder_task_id', 255);
     table.text('pipeline').notNullable();
     table.text('vm').notNullable();
     table.text('last_error');

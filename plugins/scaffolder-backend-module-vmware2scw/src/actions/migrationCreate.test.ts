@@ -56,6 +56,8 @@ describe('vmware2scw:migration:create', () => {
             zone: 'nl-ams-1',
             wave: undefined,
             stepwise: true,
+            requestId: 'scaffolder:mock-task-id:mock-step-id',
+            scaffolderTaskId: 'mock-task-id',
           },
         ],
         principal: 'user:default/jane',

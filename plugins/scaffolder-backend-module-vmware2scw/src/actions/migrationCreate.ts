@@ -161,6 +161,11 @@ export function createMigrationCreateAction(deps: ActionDeps) {
                 zone,
                 wave,
                 stepwise,
+                // A recovered task that lost its checkpoint gets the same migration back.
+                requestId: `scaffolder:${ctx.task.id}:${
+                  ctx.step?.id ?? 'create'
+                }`,
+                scaffolderTaskId: ctx.task.id,
               }),
           );
           return {

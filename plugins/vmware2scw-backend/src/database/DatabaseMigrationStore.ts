@@ -142,6 +142,8 @@ function migrationOf(r: Row): MigrationRecord {
         ? undefined
         : Number(r.run_until_position),
     stepwise: Boolean(r.stepwise),
+    requestId: opt(r.request_id),
+    scaffolderTaskId: opt(r.scaffolder_task_id),
     pipeline: parse(r.pipeline)!,
     vm: parse(r.vm)!,
     lastError: parse(r.last_error),
@@ -357,6 +359,8 @@ export class DatabaseMigrationStore implements MigrationStore {
             next_position: m.nextPosition,
             run_until_position: m.runUntilPosition ?? null,
             stepwise: m.stepwise,
+            request_id: m.requestId ?? null,
+            scaffolder_task_id: m.scaffolderTaskId ?? null,
             pipeline: JSON.stringify(m.pipeline),
             vm: JSON.stringify(m.vm),
             last_error: json(m.lastError),
@@ -499,6 +503,15 @@ export class DatabaseMigrationStore implements MigrationStore {
 
   async getMigration(id: string): Promise<MigrationRecord | undefined> {
     const row = await this.db('migrations').where({ id }).first();
+    return row ? migrationOf(row) : undefined;
+  }
+
+  async findMigrationByRequestId(
+    requestId: string,
+  ): Promise<MigrationRecord | undefined> {
+    const row = await this.db('migrations')
+      .where({ request_id: requestId })
+      .first();
     return row ? migrationOf(row) : undefined;
   }
 

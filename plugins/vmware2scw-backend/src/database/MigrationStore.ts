@@ -106,6 +106,9 @@ export interface MigrationRecord {
   /** Last stage position the engine may run (stepwise migrations); absent: the whole pipeline. */
   runUntilPosition?: number;
   stepwise: boolean;
+  /** Idempotency key of the one-VM request that created it. */
+  requestId?: string;
+  scaffolderTaskId?: string;
   pipeline: StageId[];
   /** The VM as the inventory described it when the migration was created. */
   vm: Vm;
@@ -236,6 +239,9 @@ export interface MigrationStore {
   listApprovals(waveIds: readonly string[]): Promise<ApprovalRecord[]>;
 
   getMigration(id: string): Promise<MigrationRecord | undefined>;
+  findMigrationByRequestId(
+    requestId: string,
+  ): Promise<MigrationRecord | undefined>;
   listMigrations(filter: {
     batchId?: string;
     waveId?: string;

@@ -12,6 +12,7 @@ import {
   PlanningError,
   CONCERN_RULES_VERSION,
   type ApiModel,
+  type Concern,
   type ScalewayOffer,
   type SizingStrategy,
   type Vm,
@@ -107,7 +108,7 @@ export class Assessment {
       catalog,
     });
     return {
-      vm: summaryOf(vm, report.counts),
+      vm: summaryOf(vm, report),
       zone,
       pricing: pricingSourceOf(catalog),
       rulesVersion: CONCERN_RULES_VERSION,
@@ -146,10 +147,14 @@ export class Assessment {
 
 function summaryOf(
   v: CatalogVm,
-  counts?: { critical: number; warning: number; info: number },
+  report?: {
+    counts: { critical: number; warning: number; info: number };
+    concerns: Concern[];
+  },
 ): ApiModel.VmSummary {
   const vm = v.vm;
-  const c = counts ?? evaluateConcerns({ vm }).counts;
+  const r = report ?? evaluateConcerns({ vm });
+  const c = r.counts;
   return {
     entityRef: v.entityRef,
     name: vm.name,
@@ -166,6 +171,11 @@ function summaryOf(
     ...(vm.host ? { host: vm.host } : {}),
     folderPath: vm.folderPath,
     concernCounts: c,
+    concerns: r.concerns.map(x => ({
+      ruleId: x.ruleId,
+      severity: x.severity,
+      label: x.label,
+    })),
   };
 }
 

@@ -50,6 +50,8 @@ function newMigration(
     zone: string;
     priority: number;
     stepwise: boolean;
+    requestId?: string;
+    scaffolderTaskId?: string;
     now: string;
   },
   stageRuns: StageRunRecord[],
@@ -74,6 +76,10 @@ function newMigration(
     nextPosition: 0,
     ...(base.stepwise ? { runUntilPosition: -1 } : {}),
     stepwise: base.stepwise,
+    ...(base.requestId ? { requestId: base.requestId } : {}),
+    ...(base.scaffolderTaskId
+      ? { scaffolderTaskId: base.scaffolderTaskId }
+      : {}),
     pipeline,
     vm,
     leftovers: [],
@@ -217,6 +223,8 @@ export function batchForVm(input: {
   wave?: string;
   stepwise: boolean;
   dryRun: boolean;
+  requestId?: string;
+  scaffolderTaskId?: string;
   createdBy: string;
   now: string;
   defaults: Plan;
@@ -240,6 +248,10 @@ export function batchForVm(input: {
       zone: input.zone,
       priority: 100,
       stepwise: input.stepwise,
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(input.scaffolderTaskId
+        ? { scaffolderTaskId: input.scaffolderTaskId }
+        : {}),
       now: input.now,
     },
     stageRuns,

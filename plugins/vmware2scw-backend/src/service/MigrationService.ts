@@ -287,7 +287,36 @@ export class MigrationService {
     req: ApiModel.SingleMigrationRequest,
     actor: string,
   ): Promise<ApiModel.SingleMigrationResult> {
+    if (req.requestId) {
+      const earlier = await this.store.findMigrationByRequestId(req.requestId);
+      if (earlier) {
+        const status = await this.batchStatus(earlier.batchId);
+        return {
+          batch: status.batch,
+          migration: status.migrations.find(m => m.id === earlier.id)!,
+          ...(status.dryRun ? { dryRun: status.dryRun } : {}),
+        };
+      }
+    }
     const vm = await this.options.inventory.get(req.entityRef);
+    if (!req.dryRun) {
+      const active = (
+        await this.store.listMigrations({
+          entityRef: vm.entityRef,
+          states: ['pending', 'queued', 'running', 'waiting'],
+          limit: 1,
+        })
+      )[0];
+      if (active) {
+        throw new ConflictStateError({
+          code: 'VM_ALREADY_MIGRATING',
+          message: `${vm.vm.name} already has a migration under way (${active.id}, ${active.state})`,
+          remediation:
+            'Follow that migration, or cancel it before asking for another (repeat its requestId to get it back).',
+          details: { migrationId: active.id, batchId: active.batchId },
+        });
+      }
+    }
     const zone = req.zone ?? this.options.defaultZone;
     if (!isScalewayZone(zone)) {
       throw PlanningError.fromProblems([
@@ -307,6 +336,10 @@ export class MigrationService {
       ...(req.wave ? { wave: req.wave } : {}),
       stepwise: Boolean(req.stepwise),
       dryRun: Boolean(req.dryRun),
+      ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.scaffolderTaskId
+        ? { scaffolderTaskId: req.scaffolderTaskId }
+        : {}),
       createdBy: actor,
       now: this.now(),
       defaults: { ...defaults, defaults: { ...defaults.defaults, zone } },

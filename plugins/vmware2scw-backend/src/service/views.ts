@@ -133,6 +133,7 @@ export function migrationView(
       : {}),
     ...(runUntil ? { runUntil } : {}),
     stepwise: m.stepwise,
+    ...(m.scaffolderTaskId ? { scaffolderTaskId: m.scaffolderTaskId } : {}),
     pipeline: m.pipeline,
     stages: runs
       .filter(r => r.migrationId === m.id)

@@ -489,6 +489,27 @@ export const spec = {
               },
             },
           },
+          concerns: {
+            type: 'array',
+            description:
+              "The VM's concerns in short (the assessment has their texts and remediations).",
+            items: {
+              type: 'object',
+              required: ['ruleId', 'severity', 'label'],
+              properties: {
+                ruleId: {
+                  type: 'string',
+                },
+                severity: {
+                  type: 'string',
+                  enum: ['critical', 'warning', 'info'],
+                },
+                label: {
+                  type: 'string',
+                },
+              },
+            },
+          },
         },
       },
       VmQueryResult: {
@@ -1124,7 +1145,8 @@ export const spec = {
       SingleMigrationRequest: {
         type: 'object',
         required: ['entityRef'],
-        description: 'The old `migrate`: one VM, as a one-VM batch.',
+        description:
+          "The old `migrate`: one VM, as a one-VM batch. A VM with a migration still under way is refused (409 VM_ALREADY_MIGRATING, naming it) unless the request repeats that migration's requestId.",
         properties: {
           entityRef: {
             type: 'string',
@@ -1149,6 +1171,20 @@ export const spec = {
           },
           dryRun: {
             type: 'boolean',
+            description:
+              'A dry run is recorded as a batch (with its report) but creates nothing.',
+          },
+          requestId: {
+            type: 'string',
+            maxLength: 255,
+            description:
+              'Idempotency key chosen by the client (e.g. the scaffolder task and step): a second request with the same id returns the migration the first one created instead of creating another.',
+          },
+          scaffolderTaskId: {
+            type: 'string',
+            maxLength: 255,
+            description:
+              "The scaffolder task that asked for the migration, linked from the VM's page.",
           },
         },
       },
@@ -1530,6 +1566,9 @@ export const spec = {
           },
           stepwise: {
             type: 'boolean',
+          },
+          scaffolderTaskId: {
+            type: 'string',
           },
           pipeline: {
             type: 'array',
@@ -2880,7 +2919,7 @@ export const spec = {
       post: {
         operationId: 'RunMigrationStage',
         description:
-          "Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again.",
+          "Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again. A failed or cancelled migration answers 409 MIGRATION_NOT_RUNNABLE: retry it first.",
         security: [
           {
             JWT: [],

@@ -448,7 +448,7 @@ export class GeneratedVmware2scwClient {
     );
   }
 
-  /** Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again. (`POST /migrations/{migrationId}/stages/{stage}/run`) */
+  /** Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again. A failed or cancelled migration answers 409 MIGRATION_NOT_RUNNABLE: retry it first. (`POST /migrations/{migrationId}/stages/{stage}/run`) */
   async runMigrationStage(
     path: operations['RunMigrationStage']['parameters']['path'],
     options?: RequestOptions,

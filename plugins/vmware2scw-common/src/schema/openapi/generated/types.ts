@@ -470,7 +470,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again. */
+    /** @description Runs the migration up to and including that stage (the stages before it must have succeeded or run first); for the scaffolder's stage actions. Idempotent: a stage already succeeded is not run again. A failed or cancelled migration answers 409 MIGRATION_NOT_RUNNABLE: retry it first. */
     post: operations['RunMigrationStage'];
     delete?: never;
     options?: never;
@@ -654,6 +654,13 @@ export interface components {
         warning: number;
         info: number;
       };
+      /** @description The VM's concerns in short (the assessment has their texts and remediations). */
+      concerns?: {
+        ruleId: string;
+        /** @enum {string} */
+        severity: 'critical' | 'warning' | 'info';
+        label: string;
+      }[];
     };
     VmQueryResult: {
       /** @description VMs matching the filters (the list may be cut by `limit`). */
@@ -853,7 +860,7 @@ export interface components {
       /** @description Treat starting the batch as the first wave's approval (needs vmware2scw.wave.approve on it). Default false: the first wave waits for an approval. */
       approveFirstWave?: boolean;
     };
-    /** @description The old `migrate`: one VM, as a one-VM batch. */
+    /** @description The old `migrate`: one VM, as a one-VM batch. A VM with a migration still under way is refused (409 VM_ALREADY_MIGRATING, naming it) unless the request repeats that migration's requestId. */
     SingleMigrationRequest: {
       entityRef: string;
       /** @description Scaleway commercial type; default the recommended type of the default strategy. */
@@ -863,7 +870,12 @@ export interface components {
       wave?: string;
       /** @description Run no stage until asked (POST /migrations/{id}/stages/{stage}/run): for templates whose steps are the stage actions. */
       stepwise?: boolean;
+      /** @description A dry run is recorded as a batch (with its report) but creates nothing. */
       dryRun?: boolean;
+      /** @description Idempotency key chosen by the client (e.g. the scaffolder task and step): a second request with the same id returns the migration the first one created instead of creating another. */
+      requestId?: string;
+      /** @description The scaffolder task that asked for the migration, linked from the VM's page. */
+      scaffolderTaskId?: string;
     };
     /** @enum {string} */
     BatchState: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected';
@@ -1001,6 +1013,7 @@ export interface components {
       currentStage?: components['schemas']['StageId'];
       runUntil?: components['schemas']['StageId'];
       stepwise?: boolean;
+      scaffolderTaskId?: string;
       pipeline: components['schemas']['StageId'][];
       stages: components['schemas']['StageRun'][];
       lastError?: components['schemas']['ErrorBody'];
