@@ -15,7 +15,7 @@ require('@backstage/cli/config/nodeTransform.cjs');
 const { Lab } = require('../packages/lab/src/index.ts');
 
 const log = line => console.log(`${new Date().toISOString()} ${line}`);
-const lab = await Lab.start({ log });
+const lab = await Lab.start({ log, extraGuests: ['debian-guest-2'] });
 const config = {
   vmware2scw: lab.config(),
   catalog: {

@@ -58,6 +58,14 @@ export async function labGuestImage(
   return { raw, bytes: (await stat(raw)).size };
 }
 
+/** A lab VM whose disk is the real guest. */
+export interface LabGuest {
+  vm: string;
+  name: string;
+  bytes: number;
+  diskFile: string;
+}
+
 export interface LabOptions {
   log?: (line: string) => void;
   /** Delays of vCenter SOAP methods (a crash test stops the backend in the middle of one). */
@@ -65,6 +73,8 @@ export interface LabOptions {
   scalewayDelays?: Partial<SimulatorDelays>;
   /** Skip the real guest (the export then has no disk to read): for UI tests with stand-in executors. */
   withoutGuest?: boolean;
+  /** More VMs with the same guest disk (each its own VM), e.g. for a plan of two waves. */
+  extraGuests?: string[];
 }
 
 /**
@@ -79,13 +89,13 @@ export class Lab {
     readonly s3: SwiftS3Server,
     readonly scaleway: ScalewaySimulator,
     readonly runner: RunnerProcess,
-    readonly guest?: {
-      vm: string;
-      name: string;
-      bytes: number;
-      diskFile: string;
-    },
+    readonly guests: LabGuest[],
   ) {}
+
+  /** The `debian-guest` VM. */
+  get guest(): LabGuest | undefined {
+    return this.guests[0];
+  }
 
   static async start(options: LabOptions = {}): Promise<Lab> {
     const log = options.log ?? (() => undefined);
@@ -96,7 +106,12 @@ export class Lab {
         username: LAB.vcenterUser,
         password: LAB.vcenterPassword,
         vmsPerHost: 2,
-        ...(image ? { guestDisk: image.raw, guestName: LAB.guestName } : {}),
+        ...(image
+          ? {
+              guestDisk: image.raw,
+              guestNames: [LAB.guestName, ...(options.extraGuests ?? [])],
+            }
+          : {}),
         ...(options.vcenterMethodDelays
           ? { methodDelays: options.vcenterMethodDelays }
           : {}),
@@ -140,15 +155,17 @@ export class Lab {
         },
       });
       log(`lab: runner ${runner.url}`);
-      const g = vcsim.info.guest;
       return new Lab(
         vcsim,
         s3,
         scaleway,
         runner,
-        g
-          ? { vm: g.vm, name: g.name, bytes: g.bytes, diskFile: g.diskFile }
-          : undefined,
+        (vcsim.info.guests ?? []).map(g => ({
+          vm: g.vm,
+          name: g.name,
+          bytes: g.bytes,
+          diskFile: g.diskFile,
+        })),
       );
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => undefined);

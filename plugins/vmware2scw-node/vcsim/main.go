@@ -82,7 +82,7 @@ type readyLine struct {
 	Datastores       []datastoreInfo `json:"datastores"`
 	Staged           *stagedInfo     `json:"staged,omitempty"`
 	Planted          []string        `json:"planted,omitempty"`
-	Guest            *guestInfo      `json:"guest,omitempty"`
+	Guests           []guestInfo     `json:"guests,omitempty"`
 }
 
 func fingerprint(sum []byte) string {
@@ -115,7 +115,8 @@ func main() {
 	var plants plantList
 	flag.Var(&plants, "plant", "plant a file: [DATASTORE:]PATH=SIZE; byte i of the file is i % 251 (repeatable)")
 	guestDisk := flag.String("guest-disk", "", "raw disk image (absolute path) that becomes the flat extent of one VM's disk, served by /folder")
-	guestName := flag.String("guest-name", "debian-guest", "name given to the VM that gets -guest-disk")
+	var guestNames plantList
+	flag.Var(&guestNames, "guest-name", "name of a VM that gets -guest-disk (repeatable: one VM each; default debian-guest)")
 	var delays plantList
 	flag.Var(&delays, "method-delay", "delay a SOAP method: NAME=MILLISECONDS, e.g. CreateSnapshot_Task=5000 (repeatable)")
 	flag.Parse()
@@ -191,11 +192,17 @@ func main() {
 		}
 	}
 
-	var guest *guestInfo
+	var guests []guestInfo
 	if *guestDisk != "" {
-		guest, err = attachGuestDisk(ctx, client, datastores, *guestDisk, *guestName)
-		if err != nil {
-			fail("guest disk: %s", err)
+		if len(guestNames) == 0 {
+			guestNames = plantList{"debian-guest"}
+		}
+		for i, name := range guestNames {
+			g, err := attachGuestDisk(ctx, client, datastores, *guestDisk, name, i)
+			if err != nil {
+				fail("guest disk: %s", err)
+			}
+			guests = append(guests, *g)
 		}
 	}
 
@@ -219,7 +226,7 @@ func main() {
 		Datastores:       datastores,
 		Staged:           staged,
 		Planted:          planted,
-		Guest:            guest,
+		Guests:           guests,
 	}
 	out, _ := json.Marshal(line)
 	fmt.Println(string(out))
@@ -559,11 +566,11 @@ func waitTask(ctx context.Context, start func() (*object.Task, error)) error {
 	return task.Wait(ctx)
 }
 
-// attachGuestDisk makes the last VM of the inventory a VM whose only disk is the given raw image, as a
+// attachGuestDisk makes the nth VM from the end of the inventory a VM whose only disk is the given raw image, as a
 // Linux VM with BIOS firmware would have it on a VMFS datastore: the disk capacity is the image size and
 // the disk's flat extent (`<disk>-flat.vmdk` next to its descriptor) is the image itself (a symbolic
 // link), so that a datastore /folder download returns the image's bytes, with Range support.
-func attachGuestDisk(ctx context.Context, c *govmomi.Client, datastores []datastoreInfo, image, name string) (*guestInfo, error) {
+func attachGuestDisk(ctx context.Context, c *govmomi.Client, datastores []datastoreInfo, image, name string, nth int) (*guestInfo, error) {
 	st, err := os.Stat(image)
 	if err != nil {
 		return nil, err
@@ -578,10 +585,10 @@ func attachGuestDisk(ctx context.Context, c *govmomi.Client, datastores []datast
 	}
 	finder.SetDatacenter(dc)
 	vms, err := finder.VirtualMachineList(ctx, "*")
-	if err != nil || len(vms) == 0 {
-		return nil, fmt.Errorf("no VM to attach the disk to: %v", err)
+	if err != nil || len(vms) <= nth {
+		return nil, fmt.Errorf("no VM left to attach the disk to: %v", err)
 	}
-	vm := vms[len(vms)-1]
+	vm := vms[len(vms)-1-nth]
 	devices, err := vm.Device(ctx)
 	if err != nil {
 		return nil, err

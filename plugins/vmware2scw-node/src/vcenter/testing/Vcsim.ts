@@ -28,12 +28,13 @@ export interface VcsimOptions {
   /** Files to plant: `[DATASTORE:]PATH=SIZE`, byte i = i % 251. */
   plant?: string[];
   /**
-   * A raw disk image (absolute path) that becomes the only disk of the inventory's last VM, renamed
-   * `guestName` (default `debian-guest`): capacity = image size, BIOS, a Linux guest id, its flat
+   * A raw disk image (absolute path) that becomes the only disk of the inventory's last VMs, renamed
+   * after `guestNames`: capacity = image size, BIOS, a Linux guest id, its flat
    * extent on the datastore = the image, so that a datastore /folder export reads the guest's bytes.
    */
   guestDisk?: string;
-  guestName?: string;
+  /** Names of the VMs that get `guestDisk` (one VM each, from the end of the inventory); default `debian-guest`. */
+  guestNames?: string[];
   /** Delays of SOAP methods in milliseconds (`{ CreateSnapshot_Task: 5000 }`), to stop a client mid-call. */
   methodDelays?: Record<string, number>;
   /** Startup deadline; building 2,000 VMs takes a few seconds. */
@@ -63,7 +64,7 @@ export interface VcsimInfo {
     passthroughPci: string;
   };
   planted?: string[];
-  guest?: {
+  guests?: Array<{
     vm: string;
     name: string;
     /** Datastore path of the disk descriptor, `[LocalDS_0] DC0_H0_VM0/disk1.vmdk`. */
@@ -71,7 +72,7 @@ export interface VcsimInfo {
     /** Local path of the flat extent (a link to the image). */
     flatPath: string;
     bytes: number;
-  };
+  }>;
 }
 
 const BUILD_SCRIPT = resolvePackagePath(
@@ -134,7 +135,7 @@ export class Vcsim {
     if (opts.stage) args.push('-stage');
     for (const p of opts.plant ?? []) args.push('-plant', p);
     if (opts.guestDisk) args.push('-guest-disk', opts.guestDisk);
-    if (opts.guestName) args.push('-guest-name', opts.guestName);
+    for (const name of opts.guestNames ?? []) args.push('-guest-name', name);
     for (const [method, ms] of Object.entries(opts.methodDelays ?? {}))
       args.push('-method-delay', `${method}=${ms}`);
 
