@@ -20,6 +20,7 @@ import {
 import { fakeVmware2scwApi, never } from '../../../__fixtures__/fakeApi';
 import { FakeSignals } from '../../../__fixtures__/fakeSignals';
 import { BatchView } from './BatchView';
+import { withFreshPermissionCache } from '../../../__fixtures__/freshPermissionCache';
 
 function renderBatch(
   calls: Partial<Vmware2scwClientApi>,
@@ -32,13 +33,16 @@ function renderBatch(
         ? AuthorizeResult.DENY
         : AuthorizeResult.ALLOW,
   });
-  return renderInTestApp(<BatchView batchId="batch-1" />, {
-    apis: [
-      [vmware2scwApiRef, fakeVmware2scwApi(calls)],
-      permission,
-      [signalApiRef, options.signals ?? new FakeSignals()],
-    ],
-  });
+  return renderInTestApp(
+    withFreshPermissionCache(<BatchView batchId="batch-1" />),
+    {
+      apis: [
+        [vmware2scwApiRef, fakeVmware2scwApi(calls)],
+        permission,
+        [signalApiRef, options.signals ?? new FakeSignals()],
+      ],
+    },
+  );
 }
 
 const waveSection = (name: string) => screen.findByRole('region', { name });

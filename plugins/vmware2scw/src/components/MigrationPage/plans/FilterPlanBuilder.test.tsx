@@ -6,23 +6,27 @@ import { vmware2scwApiRef, type Vmware2scwClientApi } from '../../../api';
 import { plans, vmSummary } from '../../../__fixtures__/apiModels';
 import { fakeVmware2scwApi } from '../../../__fixtures__/fakeApi';
 import { FilterPlanBuilder } from './FilterPlanBuilder';
+import { withFreshPermissionCache } from '../../../__fixtures__/freshPermissionCache';
 
 function renderBuilder(
   calls: Partial<Vmware2scwClientApi>,
   options: { canCreate?: boolean } = {},
 ) {
   const onCreated = jest.fn();
-  const view = renderInTestApp(<FilterPlanBuilder onCreated={onCreated} />, {
-    apis: [
-      [vmware2scwApiRef, fakeVmware2scwApi(calls)],
-      mockApis.permission({
-        authorize:
-          options.canCreate === false
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-      }),
-    ],
-  });
+  const view = renderInTestApp(
+    withFreshPermissionCache(<FilterPlanBuilder onCreated={onCreated} />),
+    {
+      apis: [
+        [vmware2scwApiRef, fakeVmware2scwApi(calls)],
+        mockApis.permission({
+          authorize:
+            options.canCreate === false
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        }),
+      ],
+    },
+  );
   return { view, onCreated };
 }
 
