@@ -5,11 +5,20 @@
 // simulator importing from it. Writes app-config.lab.local.yaml, which points vmware2scw at the lab,
 // and prints the command that starts the product against it. Needs root (libguestfs) and the Debian
 // packages of scripts/system-deps.sh. Ctrl-C stops everything.
-// Usage: node scripts/lab.mjs
+// Usage: node scripts/lab.mjs [--stand-in]   (--stand-in: the product started with the printed command
+// runs the runner's stages as quick stand-ins, for a demo of the whole flow in a minute)
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 process.chdir(new URL('..', import.meta.url).pathname);
+// The Debian packages the lab runs on (the guest build, vcsim, the runner, Swift): installed when missing
+// and run as root, otherwise listed with the command that installs them.
+try {
+  execFileSync('./scripts/system-deps.sh', { stdio: 'inherit' });
+} catch {
+  process.exit(1);
+}
 const require = createRequire(import.meta.url);
 require('@backstage/cli/config/nodeTransform.cjs');
 const { Lab } = require('../packages/lab/src/index.ts');
@@ -40,8 +49,11 @@ log(
 log(`conversion runner: ${lab.runner.url}`);
 log(`S3 (Swift): ${lab.s3.endpoint}; Scaleway simulator: ${lab.scaleway.url}`);
 log('wrote app-config.lab.local.yaml; in another terminal:');
+const standIn = process.argv.includes('--stand-in')
+  ? 'VMWARE2SCW_LAB_STAND_IN_STAGES=1 '
+  : '';
 log(
-  `  ./scripts/start.sh --config ${process.cwd()}/app-config.yaml --config ${process.cwd()}/app-config.lab.local.yaml`,
+  `  ${standIn}./scripts/start.sh --config ${process.cwd()}/app-config.yaml --config ${process.cwd()}/app-config.lab.local.yaml`,
 );
 
 const stop = async () => {

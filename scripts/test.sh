@@ -23,5 +23,7 @@ echo '--- type-check'
 yarn tsc
 echo '--- lint'
 yarn backstage-cli repo lint
+echo '--- example app build (served by the browser and scaffolder end-to-end tests)'
+(cd packages/app && NODE_ENV=production yarn backstage-cli package build >/dev/null)
 echo '--- tests'
 CI=true yarn backstage-cli repo test "$@"

@@ -36,4 +36,14 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // vmware2scw
 backend.add(import('@internal/plugin-vmware2scw-backend'));
 
+// Lab demos and the browser test only (scripts/lab.mjs --stand-in): the conversion runner's stages as
+// quick stand-ins from packages/lab, everything else real. Never set in production.
+if (process.env.VMWARE2SCW_LAB_STAND_IN_STAGES === '1') {
+  backend.add(
+    import('@internal/vmware2scw-lab').then(m => ({
+      default: m.standInRunnerStagesModule(),
+    })),
+  );
+}
+
 backend.start();

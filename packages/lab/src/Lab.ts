@@ -106,6 +106,7 @@ export class Lab {
         username: LAB.vcenterUser,
         password: LAB.vcenterPassword,
         vmsPerHost: 2,
+        countCalls: true,
         ...(image
           ? {
               guestDisk: image.raw,

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './Lab';
+export * from './standInRunnerStages';

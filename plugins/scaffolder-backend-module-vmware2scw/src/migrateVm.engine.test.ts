@@ -23,9 +23,10 @@ import { startScaffolder } from './__testUtils__/scaffolderHarness';
 /**
  * "Migrate a VM to Scaleway" end to end: the real scaffolder, this module, the vmware2scw backend plugin
  * with its engine and the catalog, against the engine's lab (vcsim, conversion runner, S3 server,
- * Scaleway simulator). With the example app built (packages/app/dist) it runs in the example app's
- * backend and saves a screenshot of the finished task page; without, in a test backend.
- * It waits for the engine's lab: until src/__testUtils__/engineLab.ts starts one, it is skipped.
+ * Scaleway simulator; packages/lab) with the runner's stages as stand-ins (the real conversion is proven
+ * by packages/lab's migration.e2e.test.ts). With the example app built (packages/app/dist, which
+ * scripts/test.sh builds) it runs in the example app's backend and saves a screenshot of the finished
+ * task page; without, in a test backend. Skipped, saying why, where the lab's Debian packages are missing.
  */
 const missing = engineLabMissing();
 const describeWithEngine = missing ? describe.skip : describe;

@@ -4,3 +4,14 @@
  * @packageDocumentation
  */
 export { vmware2scwPlugin as default } from './plugin';
+export {
+  vmware2scwStageExecutorsExtensionPoint,
+  type Vmware2scwStageExecutorsExtensionPoint,
+} from './extensions';
+export type {
+  RecordedOutputs,
+  StageContext,
+  StageExecutor,
+  StageOutcome,
+} from './engine/StageExecutor';
+export type * from './engine/stages/outputs';

@@ -38,6 +38,8 @@ import { BatchReport } from './service/BatchReport';
 import { DryRun } from './service/DryRun';
 import { MigrationService } from './service/MigrationService';
 import { createRouter } from './service/router';
+import { vmware2scwStageExecutorsExtensionPoint } from './extensions';
+import type { StageExecutor } from './engine/StageExecutor';
 
 /**
  * The vmware2scw backend plugin: migration API, store and engine. `plugin.ts` only wires: the
@@ -49,6 +51,12 @@ import { createRouter } from './service/router';
 export const vmware2scwPlugin = createBackendPlugin({
   pluginId: 'vmware2scw',
   register(env) {
+    const addedExecutors: StageExecutor[] = [];
+    env.registerExtensionPoint(vmware2scwStageExecutorsExtensionPoint, {
+      addStageExecutor(executor) {
+        addedExecutors.push(executor);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -103,6 +111,12 @@ export const vmware2scwPlugin = createBackendPlugin({
             settings,
           }),
         );
+        for (const executor of addedExecutors) {
+          executors.register(executor);
+          logger.info(
+            `vmware2scw: stage ${executor.stage} runs the executor a backend module added`,
+          );
+        }
         const engine = new Engine({
           store,
           executors,

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -17,12 +18,15 @@ import (
 	"fmt"
 	"io"
 	"io/ioutil"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -119,6 +123,7 @@ func main() {
 	flag.Var(&guestNames, "guest-name", "name of a VM that gets -guest-disk (repeatable: one VM each; default debian-guest)")
 	var delays plantList
 	flag.Var(&delays, "method-delay", "delay a SOAP method: NAME=MILLISECONDS, e.g. CreateSnapshot_Task=5000 (repeatable)")
+	countCalls := flag.Bool("count-calls", false, "count SOAP calls by method, served as JSON at /lab/calls (what a test's side effects were)")
 	flag.Parse()
 
 	// Credentials come from the environment so that they never show in a process listing.
@@ -160,6 +165,18 @@ func main() {
 		model.Service.Listen.User = url.UserPassword(username, password)
 	}
 	model.Service.TLS = new(tls.Config)
+
+	if *countCalls {
+		counter := &callCounter{counts: map[string]int{}}
+		r, w, err := os.Pipe()
+		if err != nil {
+			fail("count-calls: %s", err)
+		}
+		go counter.read(r)
+		simulator.Trace = true
+		simulator.TraceFile = w
+		model.Service.HandleFunc("/lab/calls", counter.serve)
+	}
 
 	server := model.Service.NewServer()
 	defer server.Close()
@@ -643,4 +660,49 @@ func attachGuestDisk(ctx context.Context, c *govmomi.Client, datastores []datast
 		FlatPath: flat,
 		Bytes:    st.Size(),
 	}, nil
+}
+
+// callCounter counts the SOAP requests of the simulator's trace by method name (the first element of the
+// SOAP body), so that a test can tell how many snapshots were created, not only how many are left. The
+// trace goes through a pipe (the simulator writes it to an *os.File).
+type callCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+var soapMethod = regexp.MustCompile(`<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?([A-Za-z_]+)`)
+
+func (c *callCounter) read(r io.Reader) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	var request strings.Builder
+	inRequest := false
+	for {
+		line, err := br.ReadString('\n')
+		if strings.HasPrefix(line, "Request: ") {
+			inRequest = true
+			request.Reset()
+		} else if strings.HasPrefix(line, "Response: ") {
+			inRequest = false
+		}
+		if inRequest && request.Len() < 1<<16 {
+			request.WriteString(line)
+			if m := soapMethod.FindStringSubmatch(request.String()); m != nil {
+				c.mu.Lock()
+				c.counts[m[1]]++
+				c.mu.Unlock()
+				inRequest = false
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *callCounter) serve(w http.ResponseWriter, _ *http.Request) {
+	c.mu.Lock()
+	out, _ := json.Marshal(c.counts)
+	c.mu.Unlock()
+	w.Header().Set("content-type", "application/json")
+	_, _ = w.Write(out)
 }

@@ -157,6 +157,8 @@ export class ExampleBackend {
    * vSphere names (the entity's title, what the filters match).
    */
   async waitForVms(
+    wanted: (vm: { entityName: string; vmName: string }) => boolean = () =>
+      true,
     timeoutMs = 300_000,
   ): Promise<{ entityName: string; vmName: string }[]> {
     const deadline = Date.now() + timeoutMs;
@@ -174,9 +176,10 @@ export class ExampleBackend {
           entityName: e.metadata.name,
           vmName: e.metadata.title ?? e.metadata.name,
         })) ?? [];
-      if (vms.length > 0 && team.status === 200) return vms;
+      const found = vms.filter(wanted);
+      if (found.length > 0 && team.status === 200) return found;
       await new Promise(r => setTimeout(r, 3000));
     }
-    throw new Error('no VM entity reached the catalog');
+    throw new Error('the VM entity the test needs did not reach the catalog');
   }
 }

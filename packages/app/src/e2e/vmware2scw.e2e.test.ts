@@ -11,10 +11,13 @@
  * The steps marked [engine] need the migration engine's routes. Until the backend serves them the whole
  * file is skipped, with the reason printed; VMWARE2SCW_E2E_PARTIAL=1 runs the steps that do not need it.
  * VMWARE2SCW_E2E_CONFIG: extra backend config files (comma-separated) for the lab the VMs run against
- * (vCenter simulator, conversion runner, S3 server, Scaleway simulator).
+ * (vCenter simulator, conversion runner, S3 server, Scaleway simulator). Without it the test starts
+ * packages/lab's lab itself, with the conversion runner's stages as stand-ins (the real conversion is
+ * proven by packages/lab's migration.e2e.test.ts), and migrates its `debian-guest` VM;
+ * VMWARE2SCW_E2E_LAB=0 turns that off (the run-to-done step is then skipped).
  */
 /* eslint jest/no-standalone-expect: ["error", { "additionalTestBlockFunctions": ["engineStep", "labStep"] }] */
-import { spawnSync, spawn } from 'node:child_process';
+import { execFileSync, spawnSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -22,10 +25,12 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { LAB, Lab } from '@internal/vmware2scw-lab';
 import { ExampleBackend, REPO } from './ExampleBackend';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -87,10 +92,25 @@ const describeE2e = skip ? describe.skip : describe;
 /** A step that drives the migration engine: skipped in a partial run. */
 const engineStep = engine ? test : test.skip;
 /** The step that runs VMs to done needs a lab the stages can reach (vCenter, runner, S3, Scaleway). */
-const labStep = engine && LAB_CONFIGS.length > 0 ? test : test.skip;
-if (engine && LAB_CONFIGS.length === 0)
+/** Why this test cannot start its own lab (a Debian package of scripts/system-deps.sh missing), or undefined. */
+function ownLabMissing(): string | undefined {
+  if (process.env.VMWARE2SCW_E2E_LAB === '0') return 'VMWARE2SCW_E2E_LAB=0';
+  for (const tool of ['qemu-img', 'go', 'mmdebstrap', 'swift-proxy-server']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not installed (scripts/system-deps.sh)`;
+    }
+  }
+  return undefined;
+}
+const noOwnLab = LAB_CONFIGS.length > 0 ? 'lab given' : ownLabMissing();
+const OWN_LAB = !skip && engine && !noOwnLab;
+const labStep =
+  engine && (LAB_CONFIGS.length > 0 || OWN_LAB) ? test : test.skip;
+if (engine && LAB_CONFIGS.length === 0 && !OWN_LAB)
   process.stderr.write(
-    'vmware2scw browser test: the run-to-done step is skipped: set VMWARE2SCW_E2E_CONFIG to the lab config files (vCenter simulator, conversion runner, S3 server, Scaleway simulator)\n',
+    `vmware2scw browser test: the run-to-done step is skipped (${noOwnLab}): set VMWARE2SCW_E2E_CONFIG to the lab config files (vCenter simulator, conversion runner, S3 server, Scaleway simulator)\n`,
   );
 
 /** Newest modification time under a directory (sources of the app bundle). */
@@ -141,6 +161,8 @@ describeE2e('vmware2scw in a browser', () => {
   const planName = `e2e-${Date.now()}`;
   let batchUrl: string;
   let firstWave: string;
+  let lab: Lab | undefined;
+  const labConfigs = [...LAB_CONFIGS];
 
   const startAs = async (userEntityRef: string) => {
     await backend?.stop();
@@ -148,7 +170,7 @@ describeE2e('vmware2scw in a browser', () => {
       port: PORT,
       dataDir,
       userEntityRef,
-      extraConfigs: LAB_CONFIGS,
+      extraConfigs: labConfigs,
     });
     await backend.start();
   };
@@ -180,8 +202,27 @@ describeE2e('vmware2scw in a browser', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'vmware2scw-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
     await ensureAppBuilt();
+    if (OWN_LAB) {
+      lab = await Lab.start({
+        log: line => process.stdout.write(`${line}\n`),
+      });
+      const file = join(dataDir, 'lab.yaml');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          vmware2scw: lab.config({ engine: { tickSeconds: 1 } }),
+          catalog: lab.catalogConfig(),
+        }),
+      );
+      labConfigs.push(file);
+      // The example backend adds packages/lab's stand-in runner stages (packages/backend/src/index.ts).
+      process.env.VMWARE2SCW_LAB_STAND_IN_STAGES = '1';
+    }
     await startAs(GUEST);
-    ({ vmName, entityName } = (await backend.waitForVms())[0]);
+    const vms = await backend.waitForVms(
+      OWN_LAB ? vm => vm.vmName === LAB.guestName : undefined,
+    );
+    ({ vmName, entityName } = vms[0]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -201,6 +242,7 @@ describeE2e('vmware2scw in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await backend?.stop();
+    await lab?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

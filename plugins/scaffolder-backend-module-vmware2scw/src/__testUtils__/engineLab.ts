@@ -1,11 +1,19 @@
 import type { BackendFeature } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
+import catalogModuleVmware2scw from '@internal/plugin-catalog-backend-module-vmware2scw';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { LAB, Lab, standInRunnerStagesModule } from '@internal/vmware2scw-lab';
+import { execFileSync } from 'node:child_process';
 
 /** What the lab's outside world saw happen: the side effects a retried task must not repeat. */
 export interface LabSideEffects {
+  /** CreateSnapshot_Task calls vCenter (vcsim) received. */
   vmwareSnapshotsCreated: number;
+  /** Objects in the transit bucket. */
   objectsUploaded: number;
+  /** Block snapshots in the Scaleway simulator (one per imported disk). */
   scalewayImports: number;
+  /** Servers in the Scaleway simulator. */
   serversCreated: number;
 }
 
@@ -26,18 +34,63 @@ export interface EngineLab {
   stop(): Promise<void>;
 }
 
-/**
- * Why the end-to-end test cannot run, or undefined once the lab is wired here. The engine exists
- * (plugins/vmware2scw-backend/src/engine) but has no lab yet, and no Scaleway executors (import_scw and
- * verify are skipped without a Scaleway account).
- */
+/** Why the end-to-end test cannot run here (a tool of scripts/system-deps.sh missing), or undefined. */
 export function engineLabMissing(): string | undefined {
-  return 'the vmware2scw engine has no lab yet (vcsim VM, conversion runner, S3 server, Scaleway simulator): wire startEngineLab in src/__testUtils__/engineLab.ts';
+  for (const tool of ['qemu-img', 'go', 'mmdebstrap', 'swift-proxy-server']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not installed (run ./scripts/system-deps.sh as root)`;
+    }
+  }
+  return undefined;
 }
 
-/** Starts the engine's lab: this is where the end-to-end test gets it from. */
+/**
+ * Starts the packages/lab lab (vcsim whose `debian-guest` VM has the real guest disk, the S3 server,
+ * the Scaleway simulator, the runner) with the runner's stages as stand-ins: the real conversion is
+ * proven by packages/lab's migration.e2e.test.ts; here validate, snapshot, import_scw, verify and
+ * cleanup are real, against vcsim and the Scaleway simulator.
+ */
 export async function startEngineLab(): Promise<EngineLab> {
-  throw new Error(
-    'No engine lab to start: wire startEngineLab (src/__testUtils__/engineLab.ts) to the lab of the vmware2scw engine (vcsim VM, conversion runner, S3 server, Scaleway simulator).',
-  );
+  const lab = await Lab.start({
+    log: line => process.stdout.write(`${line}\n`),
+  });
+  const catalog = lab.catalogConfig();
+  return {
+    features: [
+      catalogModuleVmware2scw,
+      standInRunnerStagesModule({ stageMs: 1_000 }),
+    ],
+    config: {
+      vmware2scw: lab.config({ engine: { tickSeconds: 1 } }),
+      catalog: {
+        providers: {
+          vmware2scw: {
+            ...catalog.providers.vmware2scw,
+            schedule: { frequency: { seconds: 5 }, timeout: { minutes: 2 } },
+          },
+        },
+      },
+    } as JsonObject,
+    vm: {
+      entityRef: `resource:default/${LAB.vcenterId}-${LAB.guestName}`,
+      name: LAB.guestName,
+    },
+    targetType: 'POP2-2C-8G',
+    zone: LAB.zone,
+    async sideEffects() {
+      const objects = await lab.s3
+        .client()
+        .send(new ListObjectsV2Command({ Bucket: LAB.bucket }));
+      return {
+        vmwareSnapshotsCreated:
+          (await lab.vcsim.calls()).CreateSnapshot_Task ?? 0,
+        objectsUploaded: objects.KeyCount ?? 0,
+        scalewayImports: lab.scaleway.snapshots().length,
+        serversCreated: lab.scaleway.servers().length,
+      };
+    },
+    stop: () => lab.stop(),
+  };
 }

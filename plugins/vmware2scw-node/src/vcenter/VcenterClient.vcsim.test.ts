@@ -29,6 +29,7 @@ describeVcsim('VcenterClient against vcsim', () => {
       username: USER,
       password: PASSWORD,
       plant: [`LocalDS_0:DC0_H0_VM0/disk1-flat.vmdk=${PLANTED}`],
+      countCalls: true,
     });
     client = VcenterClient.create({
       url: vcsim.url,
@@ -195,8 +196,11 @@ describeVcsim('VcenterClient against vcsim', () => {
 
   it('refuses to pick between two snapshots of the same name', async () => {
     const vm = vcsim.info.staged!.poweredOffVm;
+    const before = (await vcsim.calls()).CreateSnapshot_Task ?? 0;
     const a = await client.createSnapshot(vm, 'dup');
     const b = await client.createSnapshot(vm, 'dup');
+    // The launcher counts calls (what the end-to-end tests use to tell a side effect was done once).
+    expect((await vcsim.calls()).CreateSnapshot_Task).toBe(before + 2);
     await expect(client.findSnapshot(vm, 'dup')).rejects.toBeInstanceOf(
       AmbiguousSnapshotError,
     );

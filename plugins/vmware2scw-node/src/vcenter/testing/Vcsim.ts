@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import https from 'node:https';
 import readline from 'node:readline';
 
 /**
@@ -37,6 +38,8 @@ export interface VcsimOptions {
   guestNames?: string[];
   /** Delays of SOAP methods in milliseconds (`{ CreateSnapshot_Task: 5000 }`), to stop a client mid-call. */
   methodDelays?: Record<string, number>;
+  /** Count SOAP calls by method (`calls()`): how many snapshots a test created, not only how many are left. */
+  countCalls?: boolean;
   /** Startup deadline; building 2,000 VMs takes a few seconds. */
   startTimeoutMs?: number;
 }
@@ -136,6 +139,7 @@ export class Vcsim {
     for (const p of opts.plant ?? []) args.push('-plant', p);
     if (opts.guestDisk) args.push('-guest-disk', opts.guestDisk);
     for (const name of opts.guestNames ?? []) args.push('-guest-name', name);
+    if (opts.countCalls) args.push('-count-calls');
     for (const [method, ms] of Object.entries(opts.methodDelays ?? {}))
       args.push('-method-delay', `${method}=${ms}`);
 
@@ -188,6 +192,34 @@ export class Vcsim {
 
   get url(): string {
     return this.info.url;
+  }
+
+  /** SOAP calls so far by method name (`{ CreateSnapshot_Task: 1 }`); needs `countCalls`. */
+  async calls(): Promise<Record<string, number>> {
+    const url = new URL('/lab/calls', this.info.url);
+    return new Promise((resolve, reject) => {
+      // The simulator's own self-signed certificate, on loopback.
+      https
+        .get(url, { rejectUnauthorized: false }, res => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', chunk => {
+            body += chunk;
+          });
+          res.on('end', () => {
+            try {
+              if (res.statusCode !== 200)
+                throw new Error(
+                  `vcsim ${url.pathname} answered ${res.statusCode} (started without countCalls?)`,
+                );
+              resolve(JSON.parse(body));
+            } catch (err) {
+              reject(err);
+            }
+          });
+        })
+        .on('error', reject);
+    });
   }
 
   /** Stops the simulator (it removes its datastore directories on the way out). */
