@@ -40,9 +40,11 @@ backend.add(import('@internal/plugin-vmware2scw-backend'));
 // quick stand-ins from packages/lab, everything else real. Never set in production.
 if (process.env.VMWARE2SCW_LAB_STAND_IN_STAGES === '1') {
   backend.add(
-    import('@internal/vmware2scw-lab').then(m => ({
-      default: m.standInRunnerStagesModule(),
-    })),
+    import('@internal/vmware2scw-lab').then(m => {
+      // Loaded as CommonJS by the backend's transform: the exports sit under `default`.
+      const lab = (m as { default?: typeof m }).default ?? m;
+      return { default: lab.standInRunnerStagesModule() };
+    }),
   );
 }
 
