@@ -73,7 +73,12 @@ describeWithEngine(
         });
         const task = await host.finished(taskId, 45 * 60_000);
         const events = await host.events(taskId);
-        expect(task.status).toBe('completed');
+        if (task.status !== 'completed')
+          throw new Error(
+            `task ${task.status}:\n${events
+              .map(e => `${e.body.stepId ?? ''} ${e.body.message ?? ''}`)
+              .join('\n')}`,
+          );
 
         const status = await host.call<ApiModel.EntityMigrationStatus>(
           'GET',

@@ -15,6 +15,7 @@ import {
   type ScalewayClientConfig,
   type ScalewaySdkClient,
 } from './scalewaySdkClient';
+import { SignalScopedHttpClient } from './SignalScopedHttpClient';
 
 export interface ScalewayCatalogOptions {
   /** The Instance API; without it (no credentials) every catalog is the offline snapshot. */
@@ -65,7 +66,12 @@ export class ScalewayCatalog {
     const secrets = [config.secretKey, config.accessKey];
     let client: ScalewaySdkClient;
     try {
-      client = scalewaySdkClient(config, options.httpClient);
+      // Default: undici with a per-request timeout, as the gateway uses (the global fetch has none, and
+      // its JSON lives in another realm under Jest, where the SDK's `instanceof Object` drops every map).
+      client = scalewaySdkClient(
+        config,
+        options.httpClient ?? new SignalScopedHttpClient().fetch,
+      );
     } catch (e) {
       throw PlanningError.fromProblems([
         makeProblem({
