@@ -23,7 +23,10 @@ import { LeftoverCleaner } from './engine/services/LeftoverCleaner';
 import { RunnerPool } from './engine/services/RunnerPool';
 import { TransitBucket } from './engine/services/TransitBucket';
 import { VcenterPool } from './engine/services/VcenterPool';
-import { defaultStageExecutors } from './engine/stages/defaultStageExecutors';
+import {
+  defaultStageExecutors,
+  scalewayGatewayOf,
+} from './engine/stages/defaultStageExecutors';
 import { StageExecutorRegistry } from './engine/StageExecutor';
 import { CatalogInventory } from './inventory/CatalogInventory';
 import {
@@ -88,6 +91,7 @@ export const vmware2scwPlugin = createBackendPlugin({
               secretAccessKey: scaleway.s3SecretKey ?? scaleway.secretKey,
             })
           : undefined;
+        const scalewayGateway = scalewayGatewayOf(settings);
 
         const notifier = new EngineNotifier(
           store,
@@ -101,6 +105,7 @@ export const vmware2scwPlugin = createBackendPlugin({
             transit,
             catalog: catalogOf,
             settings,
+            scaleway: scalewayGateway,
           }),
         );
         const engine = new Engine({
@@ -119,7 +124,12 @@ export const vmware2scwPlugin = createBackendPlugin({
             return minutes ? minutes * 60_000 : undefined;
           },
         });
-        const cleaner = new LeftoverCleaner({ vcenters, runners, transit });
+        const cleaner = new LeftoverCleaner({
+          vcenters,
+          runners,
+          transit,
+          scaleway: scalewayGateway,
+        });
         const service = new MigrationService({
           store,
           engine,

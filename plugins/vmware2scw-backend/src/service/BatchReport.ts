@@ -1,19 +1,79 @@
-import { STAGES, type ApiModel } from '@internal/plugin-vmware2scw-common';
+import {
+  STAGES,
+  type ApiModel,
+  type StageId,
+} from '@internal/plugin-vmware2scw-common';
+import type {
+  ImportScwOutputs,
+  VerifyCheck,
+  VerifyOutputs,
+} from '../engine/stages/outputs';
 import type { MigrationService } from './MigrationService';
 
-function scalewayIds(m: ApiModel.Migration): string[] {
+/** The recorded outputs of a stage of the migration, when it has some. */
+function outputsOf<T>(m: ApiModel.Migration, stage: StageId): T | undefined {
+  return m.stages.find(s => s.stage === stage)?.outputs as T | undefined;
+}
+
+/**
+ * What the migration made at Scaleway (snapshots per disk, image, server, IPs) and verify's checks:
+ * from the stages' outputs, or from what a failed verify checkpointed.
+ */
+function scalewaySection(m: ApiModel.Migration): string[] {
   const out: string[] = [];
-  const imp = m.stages.find(s => s.stage === 'import_scw')?.outputs as
-    | Record<string, any>
+  const imported = outputsOf<Partial<ImportScwOutputs>>(m, 'import_scw');
+  const verifyRun = m.stages.find(s => s.stage === 'verify');
+  const verified = (verifyRun?.outputs ??
+    (verifyRun?.error?.details as { verification?: unknown } | undefined)
+      ?.verification) as
+    | Partial<Extract<VerifyOutputs, { mode: 'server' }>>
     | undefined;
-  if (imp?.imageId) out.push(`image \`${imp.imageId}\``);
-  for (const s of imp?.snapshots ?? [])
-    if (s?.snapshotId) out.push(`snapshot \`${s.snapshotId}\` (${s.disk})`);
-  const ver = m.stages.find(s => s.stage === 'verify')?.outputs as
-    | Record<string, any>
-    | undefined;
-  if (ver?.serverId) out.push(`server \`${ver.serverId}\``);
-  return out;
+  for (const s of imported?.snapshots ?? [])
+    out.push(
+      `- snapshot \`${s.snapshotId}\` of ${esc(s.label ?? s.disk)} (${s.disk}${
+        s.system ? ', system' : ''
+      }), ${bytes(s.sizeBytes ?? 0)}${
+        s.adopted ? ', adopted after a restart' : ''
+      }`,
+    );
+  if (imported?.imageId)
+    out.push(
+      `- image \`${imported.imageId}\`${
+        imported.imageName ? ` (${esc(imported.imageName)})` : ''
+      } in ${imported.zone ?? m.zone}`,
+    );
+  if (verified?.serverId)
+    out.push(
+      `- server \`${verified.serverId}\`${
+        verified.serverName ? ` (${esc(verified.serverName)})` : ''
+      }${verified.commercialType ? `, ${verified.commercialType}` : ''}${
+        verified.state ? `, ${verified.state}` : ''
+      }`,
+    );
+  if (verified?.publicIps || verified?.privateIp !== undefined)
+    out.push(
+      `- IPs: ${
+        [
+          ...(verified.publicIps ?? []).map(ip => `${ip} (public)`),
+          ...(verified.privateIp ? [`${verified.privateIp} (private)`] : []),
+        ].join(', ') || 'none'
+      }`,
+    );
+  if (!out.length) return [];
+  const lines = ['Scaleway:', '', ...out, ''];
+  const checks = (verified?.checks ?? []) as VerifyCheck[];
+  if (checks.length) {
+    lines.push('| verify check | result | expected | actual |');
+    lines.push('|---|---|---|---|');
+    for (const c of checks)
+      lines.push(
+        `| ${c.id}${c.diskId ? ` (${c.diskId})` : ''} | ${
+          c.ok ? 'ok' : `**failed**: ${esc(c.message)}`
+        } | ${esc(c.expected)} | ${esc(c.actual)} |`,
+      );
+    lines.push('');
+  }
+  return lines;
 }
 
 function esc(s: string): string {
@@ -187,8 +247,7 @@ export class BatchReport {
       );
     }
     out.push('');
-    const ids = scalewayIds(m);
-    if (ids.length) out.push(`Scaleway: ${ids.join(', ')}`, '');
+    out.push(...scalewaySection(m));
     const concerns = (m.stages.find(s => s.stage === 'validate')?.outputs
       ?.concerns ?? []) as ApiModel.Concern[];
     if (concerns.length) {
