@@ -204,7 +204,7 @@ export const vmware2scwPlugin = createBackendPlugin({
             service,
             assessment,
             runners,
-            report: new BatchReport(service),
+            report: new BatchReport(service, { catalog: catalogOf }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

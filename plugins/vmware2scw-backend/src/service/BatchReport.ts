@@ -1,6 +1,10 @@
 import {
+  diskSchema,
+  findServerType,
   STAGES,
+  vmMonthlyCost,
   type ApiModel,
+  type ScalewayOffer,
   type StageId,
 } from '@internal/plugin-vmware2scw-common';
 import type {
@@ -9,6 +13,8 @@ import type {
   VerifyOutputs,
 } from '../engine/stages/outputs';
 import type { MigrationService } from './MigrationService';
+
+type ServerOutputs = Extract<VerifyOutputs, { mode: 'server' }>;
 
 /** The recorded outputs of a stage of the migration, when it has some. */
 function outputsOf<T>(m: ApiModel.Migration, stage: StageId): T | undefined {
@@ -25,9 +31,7 @@ function scalewaySection(m: ApiModel.Migration): string[] {
   const verifyRun = m.stages.find(s => s.stage === 'verify');
   const verified = (verifyRun?.outputs ??
     (verifyRun?.error?.details as { verification?: unknown } | undefined)
-      ?.verification) as
-    | Partial<Extract<VerifyOutputs, { mode: 'server' }>>
-    | undefined;
+      ?.verification) as Partial<ServerOutputs> | undefined;
   for (const s of imported?.snapshots ?? [])
     out.push(
       `- snapshot \`${s.snapshotId}\` of ${esc(s.label ?? s.disk)} (${s.disk}${
@@ -102,10 +106,18 @@ function bytes(n: number): string {
  * against what happened, and what was left to clean up.
  */
 export class BatchReport {
+  private readonly now: () => Date;
+
   constructor(
     private readonly service: MigrationService,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: {
+      now?: () => Date;
+      /** Prices the servers verify created (their type, Block volumes and public IPs). */
+      catalog?: (zone: string) => Promise<ScalewayOffer>;
+    } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   async render(batchId: string): Promise<string> {
     const status = await this.service.batchStatus(batchId);
@@ -169,7 +181,7 @@ export class BatchReport {
     out.push(
       `| monthly cost | ${
         estimate ? `${estimate.totals.monthlyCostEur.toFixed(2)} EUR` : 'n/a'
-      } | ${this.createdServers(migrations)} |`,
+      } | ${await this.createdServers(migrations)} |`,
     );
     out.push('');
 
@@ -270,10 +282,46 @@ export class BatchReport {
     return out;
   }
 
-  private createdServers(migrations: ApiModel.Migration[]): string {
-    const servers = migrations.filter(m =>
-      m.stages.find(s => s.stage === 'verify' && s.state === 'succeeded'),
-    );
-    return `${servers.length} server(s) created`;
+  /** The servers verify created, priced like the estimate: instance, Block volumes, public IPv4. */
+  private async createdServers(
+    migrations: ApiModel.Migration[],
+  ): Promise<string> {
+    let total = 0;
+    let priced = 0;
+    let count = 0;
+    for (const m of migrations) {
+      const verified = outputsOf<Partial<ServerOutputs>>(m, 'verify');
+      if (!verified?.serverId) continue;
+      count += 1;
+      const offer = await this.options.catalog?.(m.zone).catch(() => undefined);
+      const type =
+        offer && verified.commercialType
+          ? findServerType(offer, verified.commercialType)
+          : undefined;
+      if (!offer || !type) continue;
+      priced += 1;
+      total += vmMonthlyCost(
+        {
+          disks: (verified.volumes ?? []).map((v, i) =>
+            diskSchema.parse({
+              key: i,
+              label: `volume ${v.index}`,
+              capacityBytes: v.sizeBytes,
+            }),
+          ),
+        },
+        type,
+        offer,
+        { publicIpv4: (verified.publicIps ?? []).length > 0 },
+      ).totalEur;
+    }
+    if (!count) return '0 servers created';
+    return `${count} server(s) created${
+      priced
+        ? `, ${total.toFixed(2)} EUR a month${
+            priced < count ? ` for the ${priced} priced` : ''
+          }`
+        : ''
+    }`;
   }
 }

@@ -462,8 +462,23 @@ describe('the Scaleway stages against the simulator', () => {
         }),
       ]);
 
-      const report = await new BatchReport(h.service).render(batchId);
+      const offer = offlineOffer('fr-par-1')!;
+      const report = await new BatchReport(h.service, {
+        catalog: async () => offer,
+      }).render(batchId);
       expect(report).toContain(`### ${vm.name} — succeeded`);
+      // POP2-2C-8G, two Block volumes of 11 GB (10 GiB rounded up), one public IPv4; 730 h a month.
+      const hourly = offer.serverTypes.find(
+        t => t.name === 'POP2-2C-8G',
+      )!.hourlyPriceEur;
+      const monthly =
+        Math.round(hourly * 730 * 100) / 100 +
+        Math.round(22 * offer.extraPrices.blockStorageGbHourEur * 730 * 100) /
+          100 +
+        Math.round(offer.extraPrices.flexibleIpv4HourEur * 730 * 100) / 100;
+      expect(report).toContain(
+        `1 server(s) created, ${monthly.toFixed(2)} EUR a month`,
+      );
       for (const s of imported.snapshots)
         expect(report).toContain(`snapshot \`${s.snapshotId}\``);
       expect(report).toContain(`image \`${imported.imageId}\``);
@@ -522,11 +537,33 @@ describe('the Scaleway stages against the simulator', () => {
       expect(ofMigration(id).servers).toHaveLength(1);
     });
 
-    it('a zstd qcow2 is refused with Scaleway’s message and a remediation; the cleanup route removes the transit object', async () => {
+    it('a two-wave batch whose second VM has a zstd qcow2: refused with Scaleway’s message and a remediation, the report tells both, the cleanup route removes the transit object', async () => {
+      const good = testVm(`fine-${suffix}`);
       const vm = testVm(`zstd-${suffix}`);
-      const h = await harness(await databases.init(dbId), [vm]);
+      const h = await harness(await databases.init(dbId), [good, vm]);
+      const yaml = [
+        'version: 1',
+        'defaults:',
+        '  zone: fr-par-1',
+        'migrations:',
+        `  - vm_name: ${good.name}`,
+        '    target_type: POP2-2C-8G',
+        '    wave: first',
+        `  - vm_name: ${vm.name}`,
+        '    target_type: POP2-2C-8G',
+        '    wave: second',
+        'waves:',
+        '  - name: first',
+        '    pause_after: none',
+        '  - name: second',
+        '    pause_after: none',
+        'post_migration:',
+        '  delete_vmware_snapshot: false',
+        '  delete_s3_transit: true',
+        '',
+      ].join('\n');
       const created = await h.service.createPlan(
-        { name: 'zstd', yaml: plan([vm.name]) },
+        { name: 'two-waves', yaml },
         ADMIN,
       );
       const started = await h.service.startBatch(
@@ -536,11 +573,18 @@ describe('the Scaleway stages against the simulator', () => {
       await runUntil(
         [h.engine],
         async () =>
-          (await h.service.batchStatus(started.batch.id)).batch.state !==
-          'running',
+          (
+            await h.service.batchStatus(started.batch.id)
+          ).migrations.every(
+            x => x.state === 'succeeded' || x.state === 'failed',
+          ),
         120_000,
       );
-      let m = await h.service.migrationView(started.migrations[0].id);
+      const status = await h.service.batchStatus(started.batch.id);
+      const fine = status.migrations.find(x => x.vmName === good.name)!;
+      expect(fine.state).toBe('succeeded');
+      const id = status.migrations.find(x => x.vmName === vm.name)!.id;
+      let m = await h.service.migrationView(id);
       expect(m.state).toBe('failed');
       expect(m.currentStage).toBe('import_scw');
       expect(m.lastError).toMatchObject({
@@ -558,6 +602,29 @@ describe('the Scaleway stages against the simulator', () => {
         { kind: 's3_object', id: key, where: `${SCW.s3Region}/${BUCKET}` },
       ]);
       expect(await objectExists(key)).toBe(true);
+
+      const report = await new BatchReport(h.service).render(started.batch.id);
+      const first = report.indexOf('## Wave 1: first');
+      const second = report.indexOf('## Wave 2: second');
+      expect(first).toBeGreaterThan(0);
+      expect(second).toBeGreaterThan(first);
+      const fineAt = report.indexOf(`### ${good.name} — succeeded`);
+      const badAt = report.indexOf(`### ${vm.name} — failed`);
+      expect(fineAt).toBeGreaterThan(first);
+      expect(fineAt).toBeLessThan(second);
+      expect(badAt).toBeGreaterThan(second);
+      const fineImage = stageOf<ImportScwOutputs>(fine, 'import_scw').imageId;
+      expect(report.slice(fineAt, second)).toContain(`image \`${fineImage}\``);
+      const badSection = report.slice(
+        badAt,
+        report.indexOf('## Left to clean up'),
+      );
+      expect(badSection).toMatch(/\| Import to Scaleway \| failed \| 1 \|/);
+      expect(badSection).toContain('**Error** `SCW_QCOW2_ZSTD`');
+      expect(badSection).toContain('compression_type=zlib');
+      expect(badSection).not.toContain('Scaleway:');
+      expect(report).toContain(`- ${vm.name}: s3_object \`${key}\``);
+      expect(report).toContain('1 server(s) created');
 
       m = await h.service.cleanupLeftovers(m.id, ADMIN);
       expect(m.leftovers).toEqual([]);
