@@ -538,6 +538,54 @@ describe('the Scaleway stages against the simulator', () => {
       expect(ofMigration(id).servers).toHaveLength(1);
     });
 
+    it('cancelled during the import: the snapshot is listed at once, and the cleanup route removes it and the transit object', async () => {
+      const vm = testVm(`cancel-${suffix}`);
+      const h = await harness(await databases.init(dbId), [vm]);
+      const created = await h.service.createPlan(
+        { name: 'cancel', yaml: plan([vm.name]) },
+        ADMIN,
+      );
+      const started = await h.service.startBatch(
+        { planId: created.id, approveFirstWave: true },
+        ADMIN,
+      );
+      const id = started.migrations[0].id;
+      const fast = sim.delays.snapshotImportMs;
+      sim.delays.snapshotImportMs = 2_500;
+      try {
+        await runUntil(
+          [h.engine],
+          async () => ofMigration(id).snapshots.length > 0,
+          60_000,
+        );
+      } finally {
+        sim.delays.snapshotImportMs = fast;
+      }
+      await h.service.cancelMigration(id, ADMIN);
+      await runUntil(
+        [h.engine],
+        async () => (await h.service.migrationView(id)).state === 'cancelled',
+        60_000,
+      );
+      await h.engine.idle();
+      const snapshot = ofMigration(id).snapshots[0];
+      let m = await h.service.migrationView(id);
+      expect(m.stages.find(s => s.stage === 'import_scw')?.state).toBe(
+        'cancelled',
+      );
+      expect(m.leftovers).toEqual(
+        expect.arrayContaining([
+          { kind: 'scw_snapshot', id: snapshot.id, where: 'fr-par-1' },
+          expect.objectContaining({ kind: 's3_object' }),
+        ]),
+      );
+
+      m = await h.service.cleanupLeftovers(id, ADMIN);
+      expect(m.leftovers).toEqual([]);
+      expect(await objectExists(transitKey(id, 'disk-0'))).toBe(false);
+      expect(ofMigration(id).snapshots).toEqual([]);
+    });
+
     it('a two-wave batch whose second VM has a zstd qcow2: refused with Scaleway’s message and a remediation, the report tells both, the cleanup route removes the transit object', async () => {
       const good = testVm(`fine-${suffix}`);
       const vm = testVm(`zstd-${suffix}`);
