@@ -308,7 +308,11 @@ describe('the Scaleway stages against the simulator', () => {
       },
       batch: { settings: DEFAULT_SETTINGS },
       outputs: {
-        validate: { zone: 'fr-par-1', disks: migrationDisks(vm) },
+        validate: {
+          zone: 'fr-par-1',
+          targetType: 'POP2-2C-8G',
+          disks: migrationDisks(vm),
+        },
         upload_s3: {
           disks: [{ disk: 'disk-0', bucket: BUCKET, key, region: 'fr-par' }],
         },
@@ -359,6 +363,53 @@ describe('the Scaleway stages against the simulator', () => {
         `scw_snapshot:${imported.snapshots[0].snapshotId}`,
       ].sort(),
     );
+
+    // verify without a server: the image is checked (available, the disk at its size).
+    const verifyCtx = {
+      ...ctx,
+      stage: 'verify',
+      outputs: { ...ctx.outputs, import_scw: outcome.outputs },
+    } as StageContext;
+    const [, imageOnly] = createScalewayExecutors({
+      gateway: gateway(),
+      verify: { createServer: false },
+    });
+    const checked = await imageOnly.execute(verifyCtx);
+    expect(checked.outputs).toMatchObject({
+      mode: 'image',
+      ok: true,
+      imageId: imported.imageId,
+      state: 'available',
+    });
+    expect(ofMigration('direct-1').servers).toEqual([]);
+
+    // A server that fails a check (a private IP asked, none attached) fails verify, every failed
+    // check named, and stays listed for the cleanup.
+    const [, privateIp] = createScalewayExecutors({
+      gateway: gateway(),
+      verify: { ip: 'private' },
+    });
+    const failure = await privateIp.execute(verifyCtx).catch(e => e);
+    const [server] = ofMigration('direct-1').servers;
+    expect(server.state).toBe('running');
+    expect(failure).toMatchObject({
+      code: 'VERIFY_CHECKS_FAILED',
+      message: expect.stringContaining(
+        `server ${server.id} failed its checks: ip: no private IP`,
+      ),
+      remediation: expect.stringContaining('Scaleway console'),
+      details: {
+        verification: expect.objectContaining({ serverId: server.id }),
+      },
+    });
+    expect(
+      failure.details.verification.checks.filter((c: any) => !c.ok),
+    ).toEqual([expect.objectContaining({ id: 'ip' })]);
+    expect(recorded).toContainEqual({
+      kind: 'scw_server',
+      id: server.id,
+      where: 'fr-par-1',
+    });
   });
 
   describe.each(databases.eachSupportedId())('on %p', dbId => {

@@ -284,11 +284,18 @@ export function createVerifyExecutor(deps: ScalewayStageDeps): StageExecutor {
       }));
       const pending: Array<Promise<void>> = [];
       const call = gatewayCall(ctx, disks, zone, pending);
-      const commercialType =
-        validated.targetType ?? ctx.migration.targetType ?? '';
+      const commercialType = validated.targetType ?? ctx.migration.targetType;
+      if (createServer && !commercialType) {
+        throw new Vmware2scwError({
+          code: 'STAGE_OUTPUTS_MISSING',
+          message: `${ctx.migration.vmName}: validate recorded no target type for the server`,
+          remediation:
+            'Retry the migration from validate (POST /migrations/{id}/retry runs it again), or set target_type for this VM in the plan.',
+        });
+      }
       let outputs: VerifyOutputs;
       try {
-        if (!createServer) {
+        if (!createServer || !commercialType) {
           const checked = await deps.gateway.verifyImage(
             { imageId: imported.imageId, zone, disks },
             call,
