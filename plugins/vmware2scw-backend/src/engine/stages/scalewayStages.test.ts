@@ -733,7 +733,22 @@ describe('the Scaleway stages against the simulator', () => {
 
     it('verify out of stock: the snapshot and image stay listed, and cleanup removes them, even one whose record was lost', async () => {
       const knex = await databases.init(dbId);
-      const vm = testVm(`stock-${suffix}`);
+      const vm = testVm(`stock-${suffix}`, {
+        disks: [
+          {
+            key: 2000,
+            label: 'Hard disk 1',
+            capacityBytes: 10 * GiB,
+            fileName: '[ds1] stock/stock.vmdk',
+          },
+          {
+            key: 2001,
+            label: 'Hard disk 2',
+            capacityBytes: 10 * GiB,
+            fileName: '[ds1] stock/stock_1.vmdk',
+          },
+        ] as Vm['disks'],
+      });
       const h = await harness(knex, [vm]);
       const created = await h.service.createPlan(
         { name: 'stock', yaml: plan([vm.name]) },
@@ -775,7 +790,9 @@ describe('the Scaleway stages against the simulator', () => {
       ).toEqual(
         [
           `scw_image:${imported.imageId}:fr-par-1`,
-          `scw_snapshot:${imported.snapshots[0].snapshotId}:fr-par-1`,
+          ...imported.snapshots.map(
+            sn => `scw_snapshot:${sn.snapshotId}:fr-par-1`,
+          ),
         ].sort(),
       );
       const report = await new BatchReport(h.service).render(m.batchId);

@@ -155,10 +155,18 @@ function gatewayCall(
         !seen.has(event.id)
       ) {
         seen.add(event.id);
+        const leftover = {
+          kind: kinds[event.resource],
+          id: event.id,
+          where: zone,
+        };
+        // One record after the other: each reads the list and writes it back (two disks' snapshots
+        // are named at the same moment).
+        const previous = pending[pending.length - 1] ?? Promise.resolve();
         pending.push(
-          ctx.recordLeftovers([
-            { kind: kinds[event.resource], id: event.id, where: zone },
-          ]),
+          previous
+            .catch(() => undefined)
+            .then(() => ctx.recordLeftovers([leftover])),
         );
       }
       if (
