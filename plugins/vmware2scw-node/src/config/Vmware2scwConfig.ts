@@ -153,6 +153,23 @@ export const scalewayConfigSchema = z
     apiUrl: httpUrl('Scaleway API')
       .refine(v => !v.endsWith('/'), 'must not end with a slash')
       .optional(),
+    /**
+     * What the verify stage does: create a server of the target type from the image and check it
+     * (default), or only check the image; and which IP the server must have.
+     */
+    verify: z
+      .object({
+        createServer: z
+          .boolean({ invalid_type_error: 'expected true or false' })
+          .default(true),
+        ip: z
+          .enum(['public', 'private', 'none'], {
+            errorMap: () => ({ message: 'expected public, private or none' }),
+          })
+          .default('public'),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .transform(v => ({ ...v, s3Region: v.s3Region ?? zoneRegion(v.defaultZone) }))

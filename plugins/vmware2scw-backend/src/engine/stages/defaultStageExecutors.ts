@@ -33,7 +33,7 @@ export interface DefaultExecutorDeps {
   pollMs?: number;
   /** The Scaleway gateway; default: one on the SDK from `vmware2scw.scaleway`, when configured. */
   scaleway?: ScalewayGateway;
-  /** What verify does (default: a server with a public IP, checked). */
+  /** What verify does; default `vmware2scw.scaleway.verify` (a server with a public IP, checked). */
   verify?: ScalewayStageDeps['verify'];
 }
 
@@ -88,7 +88,10 @@ export function defaultStageExecutors(
         : {}),
     }),
     ...(gateway
-      ? createScalewayExecutors({ gateway, verify: deps.verify })
+      ? createScalewayExecutors({
+          gateway,
+          verify: deps.verify ?? scaleway?.verify,
+        })
       : [scalewayNotConfigured('import_scw'), scalewayNotConfigured('verify')]),
     createCleanupExecutor({
       vcenters: deps.vcenters,

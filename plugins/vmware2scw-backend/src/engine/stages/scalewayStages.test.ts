@@ -342,16 +342,15 @@ describe('the Scaleway stages against the simulator', () => {
     });
     expect(recorded).toEqual([]);
 
-    const outcome = await executors({
+    const configured = {
       accessKey: SCW.accessKey,
       secretKey: SCW.secretKey,
       projectId: SCW.projectId,
       defaultZone: SCW.defaultZone,
       transitBucket: BUCKET,
       apiUrl: sim.url,
-    })
-      .get('import_scw')
-      .execute(ctx);
+    };
+    const outcome = await executors(configured).get('import_scw').execute(ctx);
     expect(outcome).not.toHaveProperty('skipped');
     const imported = outcome.outputs as unknown as ImportScwOutputs;
     expect(ofMigration('direct-1').images.map(i => i.id)).toEqual([
@@ -364,16 +363,17 @@ describe('the Scaleway stages against the simulator', () => {
       ].sort(),
     );
 
-    // verify without a server: the image is checked (available, the disk at its size).
+    // verify without a server (vmware2scw.scaleway.verify.createServer: false): the image is checked
+    // (available, the disk at its size).
     const verifyCtx = {
       ...ctx,
       stage: 'verify',
       outputs: { ...ctx.outputs, import_scw: outcome.outputs },
     } as StageContext;
-    const [, imageOnly] = createScalewayExecutors({
-      gateway: gateway(),
+    const imageOnly = executors({
+      ...configured,
       verify: { createServer: false },
-    });
+    }).get('verify');
     const checked = await imageOnly.execute(verifyCtx);
     expect(checked.outputs).toMatchObject({
       mode: 'image',
