@@ -35,10 +35,12 @@ export interface ScalewayStageDeps {
   verify?: { createServer?: boolean; ip?: IpExpectation };
 }
 
+/** What the migration made at Scaleway: the migrated VM once verify passes, leftovers until then. */
 const SCW_KINDS: ReadonlyArray<ApiModel.Leftover['kind']> = [
   'scw_snapshot',
   'scw_image',
   'scw_server',
+  'scw_volume',
 ];
 
 /** The zone of the migration: the one validate chose, else the migration's. */
