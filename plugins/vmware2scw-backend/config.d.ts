@@ -62,6 +62,13 @@ export interface Config {
       s3SecretKey?: string;
       /** Scaleway API URL override (tests), without trailing slash. */
       apiUrl?: string;
+      /** What the verify stage does. */
+      verify?: {
+        /** Create a server from the image and check it (default true); false: only check the image. */
+        createServer?: boolean;
+        /** The IP the server must have: public (default), private or none. */
+        ip?: 'public' | 'private' | 'none';
+      };
     };
 
     /** Conversion runners and how they convert. */

@@ -222,14 +222,65 @@ async function freePort(): Promise<number> {
         'adapt_guest',
         'ensure_uefi',
         'upload_s3',
+        'import_scw',
+        'verify',
         'cleanup',
       ])
         expect(m.stages.find((s: any) => s.stage === stage)).toMatchObject({
           state: 'succeeded',
         });
-      expect(['succeeded', 'skipped']).toContain(
-        m.stages.find((s: any) => s.stage === 'import_scw').state,
+
+      // Scaleway (the simulator): one snapshot of the disk, one image on it, one server running from
+      // it, as the stage outputs record; verify's checks all passed; none listed as a leftover.
+      const imported = m.stages.find(
+        (s: any) => s.stage === 'import_scw',
+      ).outputs;
+      const verified = m.stages.find((s: any) => s.stage === 'verify').outputs;
+      const UUID =
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      expect(imported.zone).toBe(LAB.zone);
+      expect(imported.snapshots).toEqual([
+        expect.objectContaining({
+          disk: 'disk-0',
+          system: true,
+          snapshotId: expect.stringMatching(UUID),
+        }),
+      ]);
+      expect(imported.snapshots[0].sizeBytes).toBeGreaterThanOrEqual(
+        lab.guest!.bytes,
       );
+      expect(imported.imageId).toMatch(UUID);
+      expect(verified).toMatchObject({
+        mode: 'server',
+        ok: true,
+        imageId: imported.imageId,
+        serverId: expect.stringMatching(UUID),
+        serverName: LAB.guestName,
+        commercialType: 'POP2-2C-8G',
+        state: 'running',
+      });
+      expect(verified.publicIps).toHaveLength(1);
+      expect(verified.checks.length).toBeGreaterThanOrEqual(6);
+      expect(verified.checks.filter((c: any) => !c.ok)).toEqual([]);
+      // The Scaleway resources are the migrated VM (the transit object stays: delete_s3_transit false).
+      expect(
+        (m.leftovers ?? []).filter((l: any) => l.kind.startsWith('scw_')),
+      ).toEqual([]);
+      const tagged = (tags: string[]) =>
+        tags.includes(`vmware2scw-migration=${migrationId}`);
+      expect(
+        lab.scaleway
+          .snapshots()
+          .filter(s => tagged(s.tags))
+          .map(s => s.id),
+      ).toEqual([imported.snapshots[0].snapshotId]);
+      const images = lab.scaleway.images().filter(i => tagged(i.tags));
+      expect(images.map(i => i.id)).toEqual([imported.imageId]);
+      expect(images[0].rootSnapshotId).toBe(imported.snapshots[0].snapshotId);
+      const servers = lab.scaleway.servers().filter(sv => tagged(sv.tags));
+      expect(servers.map(sv => [sv.id, sv.state, sv.imageId])).toEqual([
+        [verified.serverId, 'running', imported.imageId],
+      ]);
 
       const events = (await api('GET', `/migrations/${migrationId}/events`))
         .items as any[];
@@ -312,6 +363,15 @@ async function freePort(): Promise<number> {
       const report: string = await api('GET', `/batches/${batchId}/report`);
       expect(report).toContain(`### ${LAB.guestName} — succeeded`);
       expect(report).toMatch(/\| Adapt guest \| succeeded \| 2 \|/);
+      expect(report).toContain(
+        `snapshot \`${imported.snapshots[0].snapshotId}\``,
+      );
+      expect(report).toContain(`image \`${imported.imageId}\``);
+      expect(report).toContain(`server \`${verified.serverId}\``);
+      expect(report).toContain(`${verified.publicIps[0]} (public)`);
+      expect(report).toMatch(/\| Import to Scaleway \| succeeded \| 1 \|/);
+      expect(report).toMatch(/\| Verify \| succeeded \| 1 \|/);
+      expect(report).toMatch(/\| state \| ok \| running \| running \|/);
     });
   },
 );

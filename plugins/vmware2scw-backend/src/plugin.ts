@@ -23,7 +23,10 @@ import { LeftoverCleaner } from './engine/services/LeftoverCleaner';
 import { RunnerPool } from './engine/services/RunnerPool';
 import { TransitBucket } from './engine/services/TransitBucket';
 import { VcenterPool } from './engine/services/VcenterPool';
-import { defaultStageExecutors } from './engine/stages/defaultStageExecutors';
+import {
+  defaultStageExecutors,
+  scalewayGatewayOf,
+} from './engine/stages/defaultStageExecutors';
 import { StageExecutorRegistry } from './engine/StageExecutor';
 import { CatalogInventory } from './inventory/CatalogInventory';
 import {
@@ -96,6 +99,7 @@ export const vmware2scwPlugin = createBackendPlugin({
               secretAccessKey: scaleway.s3SecretKey ?? scaleway.secretKey,
             })
           : undefined;
+        const scalewayGateway = scalewayGatewayOf(settings);
 
         const notifier = new EngineNotifier(
           store,
@@ -109,6 +113,7 @@ export const vmware2scwPlugin = createBackendPlugin({
             transit,
             catalog: catalogOf,
             settings,
+            scaleway: scalewayGateway,
           }),
         );
         for (const executor of addedExecutors) {
@@ -133,7 +138,12 @@ export const vmware2scwPlugin = createBackendPlugin({
             return minutes ? minutes * 60_000 : undefined;
           },
         });
-        const cleaner = new LeftoverCleaner({ vcenters, runners, transit });
+        const cleaner = new LeftoverCleaner({
+          vcenters,
+          runners,
+          transit,
+          scaleway: scalewayGateway,
+        });
         const service = new MigrationService({
           store,
           engine,
@@ -208,7 +218,7 @@ export const vmware2scwPlugin = createBackendPlugin({
             service,
             assessment,
             runners,
-            report: new BatchReport(service),
+            report: new BatchReport(service, { catalog: catalogOf }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

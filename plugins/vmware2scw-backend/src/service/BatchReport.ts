@@ -1,19 +1,83 @@
-import { STAGES, type ApiModel } from '@internal/plugin-vmware2scw-common';
+import {
+  diskSchema,
+  findServerType,
+  STAGES,
+  vmMonthlyCost,
+  type ApiModel,
+  type ScalewayOffer,
+  type StageId,
+} from '@internal/plugin-vmware2scw-common';
+import type {
+  ImportScwOutputs,
+  VerifyCheck,
+  VerifyOutputs,
+} from '../engine/stages/outputs';
 import type { MigrationService } from './MigrationService';
 
-function scalewayIds(m: ApiModel.Migration): string[] {
+type ServerOutputs = Extract<VerifyOutputs, { mode: 'server' }>;
+
+/** The recorded outputs of a stage of the migration, when it has some. */
+function outputsOf<T>(m: ApiModel.Migration, stage: StageId): T | undefined {
+  return m.stages.find(s => s.stage === stage)?.outputs as T | undefined;
+}
+
+/**
+ * What the migration made at Scaleway (snapshots per disk, image, server, IPs) and verify's checks:
+ * from the stages' outputs, or from what a failed verify checkpointed.
+ */
+function scalewaySection(m: ApiModel.Migration): string[] {
   const out: string[] = [];
-  const imp = m.stages.find(s => s.stage === 'import_scw')?.outputs as
-    | Record<string, any>
-    | undefined;
-  if (imp?.imageId) out.push(`image \`${imp.imageId}\``);
-  for (const s of imp?.snapshots ?? [])
-    if (s?.snapshotId) out.push(`snapshot \`${s.snapshotId}\` (${s.disk})`);
-  const ver = m.stages.find(s => s.stage === 'verify')?.outputs as
-    | Record<string, any>
-    | undefined;
-  if (ver?.serverId) out.push(`server \`${ver.serverId}\``);
-  return out;
+  const imported = outputsOf<Partial<ImportScwOutputs>>(m, 'import_scw');
+  const verifyRun = m.stages.find(s => s.stage === 'verify');
+  const verified = (verifyRun?.outputs ??
+    (verifyRun?.error?.details as { verification?: unknown } | undefined)
+      ?.verification) as Partial<ServerOutputs> | undefined;
+  for (const s of imported?.snapshots ?? [])
+    out.push(
+      `- snapshot \`${s.snapshotId}\` of ${esc(s.label ?? s.disk)} (${s.disk}${
+        s.system ? ', system' : ''
+      }), ${bytes(s.sizeBytes ?? 0)}${
+        s.adopted ? ', adopted after a restart' : ''
+      }`,
+    );
+  if (imported?.imageId)
+    out.push(
+      `- image \`${imported.imageId}\`${
+        imported.imageName ? ` (${esc(imported.imageName)})` : ''
+      } in ${imported.zone ?? m.zone}`,
+    );
+  if (verified?.serverId)
+    out.push(
+      `- server \`${verified.serverId}\`${
+        verified.serverName ? ` (${esc(verified.serverName)})` : ''
+      }${verified.commercialType ? `, ${verified.commercialType}` : ''}${
+        verified.state ? `, ${verified.state}` : ''
+      }`,
+    );
+  if (verified?.publicIps || verified?.privateIp !== undefined)
+    out.push(
+      `- IPs: ${
+        [
+          ...(verified.publicIps ?? []).map(ip => `${ip} (public)`),
+          ...(verified.privateIp ? [`${verified.privateIp} (private)`] : []),
+        ].join(', ') || 'none'
+      }`,
+    );
+  if (!out.length) return [];
+  const lines = ['Scaleway:', '', ...out, ''];
+  const checks = (verified?.checks ?? []) as VerifyCheck[];
+  if (checks.length) {
+    lines.push('| verify check | result | expected | actual |');
+    lines.push('|---|---|---|---|');
+    for (const c of checks)
+      lines.push(
+        `| ${c.id}${c.diskId ? ` (${c.diskId})` : ''} | ${
+          c.ok ? 'ok' : `**failed**: ${esc(c.message)}`
+        } | ${esc(c.expected)} | ${esc(c.actual)} |`,
+      );
+    lines.push('');
+  }
+  return lines;
 }
 
 function esc(s: string): string {
@@ -42,10 +106,18 @@ function bytes(n: number): string {
  * against what happened, and what was left to clean up.
  */
 export class BatchReport {
+  private readonly now: () => Date;
+
   constructor(
     private readonly service: MigrationService,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: {
+      now?: () => Date;
+      /** Prices the servers verify created (their type, Block volumes and public IPs). */
+      catalog?: (zone: string) => Promise<ScalewayOffer>;
+    } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   async render(batchId: string): Promise<string> {
     const status = await this.service.batchStatus(batchId);
@@ -109,7 +181,7 @@ export class BatchReport {
     out.push(
       `| monthly cost | ${
         estimate ? `${estimate.totals.monthlyCostEur.toFixed(2)} EUR` : 'n/a'
-      } | ${this.createdServers(migrations)} |`,
+      } | ${await this.createdServers(migrations)} |`,
     );
     out.push('');
 
@@ -187,8 +259,7 @@ export class BatchReport {
       );
     }
     out.push('');
-    const ids = scalewayIds(m);
-    if (ids.length) out.push(`Scaleway: ${ids.join(', ')}`, '');
+    out.push(...scalewaySection(m));
     const concerns = (m.stages.find(s => s.stage === 'validate')?.outputs
       ?.concerns ?? []) as ApiModel.Concern[];
     if (concerns.length) {
@@ -211,10 +282,46 @@ export class BatchReport {
     return out;
   }
 
-  private createdServers(migrations: ApiModel.Migration[]): string {
-    const servers = migrations.filter(m =>
-      m.stages.find(s => s.stage === 'verify' && s.state === 'succeeded'),
-    );
-    return `${servers.length} server(s) created`;
+  /** The servers verify created, priced like the estimate: instance, Block volumes, public IPv4. */
+  private async createdServers(
+    migrations: ApiModel.Migration[],
+  ): Promise<string> {
+    let total = 0;
+    let priced = 0;
+    let count = 0;
+    for (const m of migrations) {
+      const verified = outputsOf<Partial<ServerOutputs>>(m, 'verify');
+      if (!verified?.serverId) continue;
+      count += 1;
+      const offer = await this.options.catalog?.(m.zone).catch(() => undefined);
+      const type =
+        offer && verified.commercialType
+          ? findServerType(offer, verified.commercialType)
+          : undefined;
+      if (!offer || !type) continue;
+      priced += 1;
+      total += vmMonthlyCost(
+        {
+          disks: (verified.volumes ?? []).map((v, i) =>
+            diskSchema.parse({
+              key: i,
+              label: `volume ${v.index}`,
+              capacityBytes: v.sizeBytes,
+            }),
+          ),
+        },
+        type,
+        offer,
+        { publicIpv4: (verified.publicIps ?? []).length > 0 },
+      ).totalEur;
+    }
+    if (!count) return '0 servers created';
+    return `${count} server(s) created${
+      priced
+        ? `, ${total.toFixed(2)} EUR a month${
+            priced < count ? ` for the ${priced} priced` : ''
+          }`
+        : ''
+    }`;
   }
 }

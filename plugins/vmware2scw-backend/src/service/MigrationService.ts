@@ -1009,7 +1009,9 @@ export class MigrationService {
             : 'Cancel it first.',
       });
     }
-    const { removed, kept } = await this.options.cleaner.removeAll(m);
+    const { removed, kept, searchError } = await this.options.cleaner.removeAll(
+      m,
+    );
     await this.store.updateMigration(m.id, {
       leftovers: kept.map(({ error: _error, ...l }) => l),
     });
@@ -1021,7 +1023,7 @@ export class MigrationService {
       migrationId: m.id,
       entityRef: m.entityRef,
       message: `${actor} cleaned up ${m.vmName}: removed ${removed.length}, kept ${kept.length}`,
-      details: { removed, kept },
+      details: { removed, kept, ...(searchError ? { searchError } : {}) },
     });
     return this.migrationView(m.id);
   }

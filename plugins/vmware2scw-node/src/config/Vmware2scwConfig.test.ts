@@ -53,11 +53,31 @@ describe('readVmware2scwConfig', () => {
     const cfg = read(valid);
     expect(cfg.vcenters).toHaveLength(1);
     expect(cfg.scaleway?.s3Region).toBe('fr-par');
+    expect(cfg.scaleway?.verify).toEqual({ createServer: true, ip: 'public' });
     expect(cfg.conversion).toMatchObject({
       workDir: '/var/lib/vmware2scw/work',
       compressQcow2: true,
       cleanupOnSuccess: true,
     });
+  });
+
+  it('reads what verify does, and names a wrong value', () => {
+    const cfg = read({
+      ...valid,
+      scaleway: { ...valid.scaleway, verify: { createServer: false } },
+    });
+    expect(cfg.scaleway?.verify).toEqual({ createServer: false, ip: 'public' });
+    expect(
+      issuesOf({
+        ...valid,
+        scaleway: { ...valid.scaleway, verify: { ip: 'elastic' } },
+      }),
+    ).toEqual([
+      {
+        key: 'vmware2scw.scaleway.verify.ip',
+        message: 'expected public, private or none',
+      },
+    ]);
   });
 
   it('treats an absent section as no vCenter, no Scaleway, no runner', () => {

@@ -30,6 +30,25 @@ const id = (what: string) =>
       `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`,
     );
 
+/** A true/false setting. */
+const flag = (fallback: boolean) =>
+  z.boolean({ invalid_type_error: 'expected true or false' }).default(fallback);
+
+/** One of a few words, the error listing them. */
+const oneOf = <const T extends string>(
+  values: readonly [T, ...T[]],
+  fallback: T,
+) =>
+  z
+    .enum(values, {
+      errorMap: () => ({
+        message: `expected ${values.slice(0, -1).join(', ')} or ${
+          values[values.length - 1]
+        }`,
+      }),
+    })
+    .default(fallback);
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 function parseUrl(v: string): URL | undefined {
@@ -81,9 +100,7 @@ export const vcenterConfigSchema = z
       .min(1),
     password: secret('VCENTER_PASSWORD'),
     /** Accept a certificate no CA vouches for, but only the one whose SHA-256 fingerprint is pinned. */
-    insecure: z
-      .boolean({ invalid_type_error: 'expected true or false' })
-      .default(false),
+    insecure: flag(false),
     /** Checked on every connection, with or without `insecure` (with it, instead of the CA chain). */
     thumbprint: z
       .string()
@@ -153,6 +170,17 @@ export const scalewayConfigSchema = z
     apiUrl: httpUrl('Scaleway API')
       .refine(v => !v.endsWith('/'), 'must not end with a slash')
       .optional(),
+    /**
+     * What the verify stage does: create a server of the target type from the image and check it
+     * (default), or only check the image; and which IP the server must have.
+     */
+    verify: z
+      .object({
+        createServer: flag(true),
+        ip: oneOf(['public', 'private', 'none'], 'public'),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .transform(v => ({ ...v, s3Region: v.s3Region ?? zoneRegion(v.defaultZone) }))
@@ -190,30 +218,20 @@ export const conversionConfigSchema = z
       .string()
       .startsWith('/', 'expected an absolute path on the runners')
       .default('/var/lib/vmware2scw/work'),
-    compressQcow2: z
-      .boolean({ invalid_type_error: 'expected true or false' })
-      .default(true),
+    compressQcow2: flag(true),
     virtioWinIso: z
       .string()
       .startsWith('/', 'expected an absolute path on the runners')
       .optional(),
-    cleanupOnSuccess: z
-      .boolean({ invalid_type_error: 'expected true or false' })
-      .default(true),
+    cleanupOnSuccess: flag(true),
     /**
      * How disks leave vSphere: `datastore` reads the flat extent over the datastore /folder URL (only
      * consistent when the VM had no snapshot before the migration's), `nfc` an export lease; `auto`
      * picks datastore when it is consistent, NFC otherwise.
      */
-    exportMethod: z
-      .enum(['auto', 'datastore', 'nfc'], {
-        errorMap: () => ({ message: 'expected auto, datastore or nfc' }),
-      })
-      .default('auto'),
+    exportMethod: oneOf(['auto', 'datastore', 'nfc'], 'auto'),
     /** Free blocks of raw (datastore) exports become holes before convert (virt-sparsify). */
-    trim: z
-      .boolean({ invalid_type_error: 'expected true or false' })
-      .default(true),
+    trim: flag(true),
   })
   .strict();
 export type ConversionConfig = z.infer<typeof conversionConfigSchema>;

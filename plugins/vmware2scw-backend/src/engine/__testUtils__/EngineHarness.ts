@@ -120,6 +120,11 @@ export async function createEngineHarness(options: {
   store?: MigrationStore;
   /** Outside jest (the benchmark), a logger of its own. */
   logger?: LoggerService;
+  /** What the leak guard removes beyond vCenter and runner leftovers. */
+  leftovers?: Pick<
+    ConstructorParameters<typeof LeftoverCleaner>[0],
+    'transit' | 'scaleway'
+  >;
 }) {
   const logger = options.logger ?? mockServices.logger.mock();
   if (options.migrate !== false) {
@@ -160,7 +165,7 @@ export async function createEngineHarness(options: {
     runners,
     catalog,
     dryRun: new DryRun({ vcenters, runners, catalog, exportMethod: 'auto' }),
-    cleaner: new LeftoverCleaner({ vcenters, runners }),
+    cleaner: new LeftoverCleaner({ vcenters, runners, ...options.leftovers }),
     defaultZone: 'fr-par-1',
   });
   return { store, engine, service, inventory, logger };

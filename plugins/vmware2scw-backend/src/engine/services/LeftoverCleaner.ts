@@ -1,4 +1,10 @@
-import { toErrorBody, type ApiModel } from '@internal/plugin-vmware2scw-common';
+import {
+  isScalewayZone,
+  toErrorBody,
+  Vmware2scwError,
+  type ApiModel,
+} from '@internal/plugin-vmware2scw-common';
+import type { ScalewayGateway } from '@internal/plugin-vmware2scw-node';
 import type { MigrationRecord } from '../../database/MigrationStore';
 import type { RunnerPool } from './RunnerPool';
 import type { TransitBucket } from './TransitBucket';
@@ -25,6 +31,7 @@ export class LeftoverCleaner {
     vcenters: VcenterPool;
     runners: RunnerPool;
     transit?: TransitBucket;
+    scaleway?: ScalewayGateway;
   }) {
     this.register('vmware_snapshot', async (l, m, signal) => {
       const client = deps.vcenters.client(m.sourceId);
@@ -55,6 +62,73 @@ export class LeftoverCleaner {
         throw new Error('no transit bucket is configured to delete it from');
       await deps.transit.delete(l.id, signal);
     });
+    this.scaleway = deps.scaleway;
+    const gateway = () => {
+      if (!deps.scaleway)
+        throw new Vmware2scwError({
+          code: 'SCALEWAY_NOT_CONFIGURED',
+          message: 'Scaleway is not configured (vmware2scw.scaleway)',
+          remediation:
+            'Configure vmware2scw.scaleway and clean up again, or remove the resource in the Scaleway console.',
+        });
+      return deps.scaleway;
+    };
+    // A server goes with its Block volumes; an image before its snapshots (they are linked to it).
+    this.register('scw_server', async (l, _m, signal) => {
+      await gateway().deleteServer(
+        { serverId: l.id, zone: l.where },
+        { signal },
+      );
+    });
+    this.register('scw_image', async (l, _m, signal) => {
+      await gateway().deleteImage({ imageId: l.id, zone: l.where }, { signal });
+    });
+    this.register('scw_volume', async (l, _m, signal) => {
+      await gateway().deleteVolumes(
+        { volumeIds: [l.id], zone: l.where },
+        { signal },
+      );
+    });
+    this.register('scw_snapshot', async (l, _m, signal) => {
+      await gateway().deleteSnapshots(
+        { snapshotIds: [l.id], zone: l.where },
+        { signal },
+      );
+    });
+  }
+
+  private readonly scaleway?: ScalewayGateway;
+
+  /**
+   * What Scaleway holds of the migration (by its tag and names) that its record does not list: made
+   * by a call whose answer was lost in a crash. Listed as leftovers so nothing is left without a record.
+   */
+  private async unrecorded(
+    migration: MigrationRecord,
+    signal?: AbortSignal,
+  ): Promise<Leftover[]> {
+    if (!this.scaleway || !isScalewayZone(migration.zone)) return [];
+    const found = await this.scaleway.findByMigration(
+      { migrationId: migration.id, zone: migration.zone },
+      { signal },
+    );
+    const where = found.zone;
+    const known = new Set(migration.leftovers.map(l => `${l.kind}:${l.id}`));
+    const servers = new Set(found.servers.map(s => s.id));
+    return [
+      ...found.servers.map(s => ({ kind: 'scw_server' as const, id: s.id })),
+      ...found.images.map(i => ({ kind: 'scw_image' as const, id: i.id })),
+      ...found.snapshots.map(s => ({
+        kind: 'scw_snapshot' as const,
+        id: s.id,
+      })),
+      // Volumes of a server deleted halfway; those still attached go with their server.
+      ...found.volumes
+        .filter(v => !v.serverId || !servers.has(v.serverId))
+        .map(v => ({ kind: 'scw_volume' as const, id: v.id })),
+    ]
+      .filter(l => !known.has(`${l.kind}:${l.id}`))
+      .map(l => ({ ...l, where }));
   }
 
   register(kind: Leftover['kind'], remover: LeftoverRemover): void {
@@ -67,9 +141,16 @@ export class LeftoverCleaner {
   ): Promise<{
     removed: Leftover[];
     kept: Array<Leftover & { error: ApiModel.ErrorBody }>;
+    /** Why Scaleway could not be searched for unrecorded resources (the recorded ones were still removed). */
+    searchError?: ApiModel.ErrorBody;
   }> {
     const removed: Leftover[] = [];
     const kept: Array<Leftover & { error: ApiModel.ErrorBody }> = [];
+    let searchError: ApiModel.ErrorBody | undefined;
+    const unrecorded = await this.unrecorded(migration, signal).catch(err => {
+      searchError = toErrorBody(err);
+      return [];
+    });
     // Runner files first: the runner's cleanup also aborts its unfinished multipart uploads.
     const order: Leftover['kind'][] = [
       'runner_files',
@@ -77,10 +158,11 @@ export class LeftoverCleaner {
       's3_object',
       'vmware_snapshot',
       'scw_server',
+      'scw_volume',
       'scw_image',
       'scw_snapshot',
     ];
-    const sorted = [...migration.leftovers].sort(
+    const sorted = [...migration.leftovers, ...unrecorded].sort(
       (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind),
     );
     for (const l of sorted) {
@@ -103,6 +185,6 @@ export class LeftoverCleaner {
         kept.push({ ...l, error: toErrorBody(err) });
       }
     }
-    return { removed, kept };
+    return { removed, kept, ...(searchError ? { searchError } : {}) };
   }
 }

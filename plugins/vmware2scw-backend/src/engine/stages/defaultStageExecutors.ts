@@ -1,5 +1,9 @@
 import type { ScalewayOffer } from '@internal/plugin-vmware2scw-common';
-import type { Vmware2scwConfig } from '@internal/plugin-vmware2scw-node';
+import {
+  ScalewayApiGateway,
+  type ScalewayGateway,
+  type Vmware2scwConfig,
+} from '@internal/plugin-vmware2scw-node';
 import type { StageContext, StageExecutor } from '../StageExecutor';
 import type { RunnerPool } from '../services/RunnerPool';
 import type { TransitBucket } from '../services/TransitBucket';
@@ -12,6 +16,10 @@ import {
   createEnsureUefiExecutor,
   createUploadExecutor,
 } from './runnerStages';
+import {
+  createScalewayExecutors,
+  type ScalewayStageDeps,
+} from './scalewayStages';
 import { createSnapshotExecutor } from './snapshot';
 import { createValidateExecutor } from './validate';
 
@@ -23,6 +31,19 @@ export interface DefaultExecutorDeps {
   settings: Vmware2scwConfig;
   /** Between two reads of a runner job; default 1 s. */
   pollMs?: number;
+  /** The Scaleway gateway; default: one on the SDK from `vmware2scw.scaleway`, when configured. */
+  scaleway?: ScalewayGateway;
+  /** What verify does; default `vmware2scw.scaleway.verify` (a server with a public IP, checked). */
+  verify?: ScalewayStageDeps['verify'];
+}
+
+/** The gateway of `vmware2scw.scaleway`, if it is configured. */
+export function scalewayGatewayOf(
+  settings: Vmware2scwConfig,
+): ScalewayGateway | undefined {
+  return settings.scaleway
+    ? ScalewayApiGateway.fromConfig(settings.scaleway)
+    : undefined;
 }
 
 /** A Scaleway stage when no Scaleway account is configured: skipped, saying why and what to do. */
@@ -43,6 +64,7 @@ export function defaultStageExecutors(
   deps: DefaultExecutorDeps,
 ): StageExecutor[] {
   const { conversion, scaleway } = deps.settings;
+  const gateway = deps.scaleway ?? scalewayGatewayOf(deps.settings);
   const runnerDeps = { runners: deps.runners, pollMs: deps.pollMs };
   return [
     createValidateExecutor({
@@ -65,8 +87,12 @@ export function defaultStageExecutors(
         ? { bucket: scaleway.transitBucket, region: scaleway.s3Region }
         : {}),
     }),
-    scalewayNotConfigured('import_scw'),
-    scalewayNotConfigured('verify'),
+    ...(gateway
+      ? createScalewayExecutors({
+          gateway,
+          verify: deps.verify ?? scaleway?.verify,
+        })
+      : [scalewayNotConfigured('import_scw'), scalewayNotConfigured('verify')]),
     createCleanupExecutor({
       vcenters: deps.vcenters,
       runners: deps.runners,

@@ -70,12 +70,72 @@ export interface UploadedDisk {
   bytes: number;
 }
 
+/** A Block snapshot import_scw made (or adopted) for one disk. */
+export interface ImportedSnapshot {
+  /** The disk's name on the runner (`disk-0` is the boot disk). */
+  disk: string;
+  label: string;
+  system: boolean;
+  snapshotId: string;
+  snapshotName: string;
+  sizeBytes: number;
+  /** Found from an earlier attempt rather than created by this one. */
+  adopted: boolean;
+  durationMs: number;
+}
+
+export interface ImportScwOutputs {
+  zone: string;
+  snapshots: ImportedSnapshot[];
+  imageId: string;
+  imageName: string;
+  imageAdopted: boolean;
+  /** The plan's and the VM's tags put on the resources (besides the migration's own). */
+  tags: string[];
+  durationMs: number;
+}
+
+export interface VerifyCheck {
+  id: string;
+  ok: boolean;
+  diskId?: string;
+  expected: string;
+  actual: string;
+  message: string;
+}
+
+export type VerifyOutputs =
+  | {
+      mode: 'server';
+      ok: boolean;
+      imageId: string;
+      serverId: string;
+      serverName: string;
+      commercialType: string;
+      state: string;
+      stateDetail: string;
+      publicIps: string[];
+      privateIp: string | null;
+      volumes: Array<{ index: string; volumeId: string; sizeBytes: number }>;
+      adopted: boolean;
+      checks: VerifyCheck[];
+    }
+  | {
+      mode: 'image';
+      ok: boolean;
+      imageId: string;
+      state: string;
+      checks: VerifyCheck[];
+    };
+
 export interface OutputsByStage {
   validate: ValidateOutputs;
   snapshot: SnapshotOutputs;
   export: ExportOutputs;
   convert: { disks: ConvertedDisk[] };
   upload_s3: { disks: UploadedDisk[] };
+  import_scw: ImportScwOutputs;
+  verify: VerifyOutputs;
 }
 
 /** The recorded outputs of an earlier stage, or a clear error when they are missing. */

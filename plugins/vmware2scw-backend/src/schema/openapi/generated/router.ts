@@ -1621,6 +1621,7 @@ export const spec = {
               'scw_snapshot',
               'scw_image',
               'scw_server',
+              'scw_volume',
             ],
           },
           id: {

@@ -1035,7 +1035,8 @@ export interface components {
         | 'multipart_upload'
         | 'scw_snapshot'
         | 'scw_image'
-        | 'scw_server';
+        | 'scw_server'
+        | 'scw_volume';
       id: string;
       where: string;
     };
