@@ -8,7 +8,7 @@ import { OFFLINE_SNAPSHOT_ZONE } from '../offer/offlineOffer';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
-import type { Vm } from '../inventory/model';
+import type { UtilisationPercentile, Vm } from '../inventory/model';
 import { resolvePlan, type ResolvedPlan } from '../plan/PlanResolver';
 import type { PlanLocations } from '../plan/PlanParser';
 import type { PauseAfter, Plan } from '../plan/planSchema';
@@ -98,6 +98,13 @@ export interface PlanEstimate {
     monthlyIpv4Eur: number;
     monthlyCostEur: number;
     hourlyCostEur: number;
+    /** Migratable VMs whose type was sized from measured utilisation. */
+    sizedFromUtilisation: number;
+    /**
+     * Monthly instance cost saved by sizing those VMs from utilisation rather than allocation (what
+     * allocation-based sizing would cost them minus what they cost).
+     */
+    monthlyUtilisationSavingEur: number;
   };
   /** True when some VM has a critical concern: the plan cannot run as it is. */
   containsCritical: boolean;
@@ -159,7 +166,15 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   const sizers = new Map<SizingStrategy, Sizer>();
   const sizerFor = (s: SizingStrategy) => {
     let sizer = sizers.get(s);
-    if (!sizer) sizers.set(s, (sizer = createSizer(catalog, { strategy: s })));
+    if (!sizer)
+      sizers.set(
+        s,
+        (sizer = createSizer(catalog, {
+          strategy: s,
+          percentile: percentileKey(plan.defaults.sizing_percentile),
+          headroom: plan.defaults.comfort_factor,
+        })),
+      );
     return sizer;
   };
 
@@ -310,6 +325,10 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
       monthlyIpv4Eur: roundCents(sum(e => e.monthlyCost.ipv4Eur)),
       monthlyCostEur,
       hourlyCostEur: Math.round((monthlyCostEur / 730) * 10000) / 10000,
+      sizedFromUtilisation: running.filter(
+        e => e.sizing?.demand.basis === 'utilization',
+      ).length,
+      monthlyUtilisationSavingEur: roundCents(sum(utilisationSaving)),
     },
     containsCritical: notMigratable.length > 0,
     notMigratable,
@@ -321,6 +340,25 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
       unplannedWaveMatches: resolved.unplannedWaveMatches,
     },
   };
+}
+
+/** `sizing_percentile` of a plan (50…100) as the inventory's percentile key. */
+function percentileKey(
+  p: Plan['defaults']['sizing_percentile'],
+): UtilisationPercentile | undefined {
+  return p === undefined ? undefined : p === 100 ? 'max' : `p${p}`;
+}
+
+/** What sizing from utilisation saved on a VM's instance, per month (0 when sized on allocation). */
+function utilisationSaving(e: VmEstimate): number {
+  const s = e.sizing;
+  if (
+    s?.demand.basis !== 'utilization' ||
+    s.monthlyPriceEur === undefined ||
+    s.allocationBased?.monthlyPriceEur === undefined
+  )
+    return 0;
+  return s.allocationBased.monthlyPriceEur - s.monthlyPriceEur;
 }
 
 /**
