@@ -4,7 +4,8 @@ import {
   type ScalewayOffer,
   type PricingSource,
 } from '../offer/ScalewayOffer';
-import { OFFLINE_SNAPSHOT_ZONE } from '../offer/offlineOffer';
+import { offlineCatalogInfo, OFFLINE_ZONES } from '../offer/offlineOffer';
+import { formatZoneList } from '../offer/zones';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
@@ -154,7 +155,13 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
         field: 'defaults.zone',
         ...input.locations?.defaults,
         text: `the plan targets ${resolved.zone} but the catalog is for ${catalog.zone}: types, prices and availability differ between zones`,
-        remediation: `Estimate with the catalog of ${resolved.zone} (the live Scaleway API; the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only).`,
+        remediation: `Estimate with the catalog of ${resolved.zone} (${
+          offlineCatalogInfo(resolved.zone)
+            ? `its offline catalog, or the live Scaleway API`
+            : `the live Scaleway API; offline catalogs cover ${formatZoneList(
+                OFFLINE_ZONES,
+              )}`
+        }).`,
       }),
     );
   }
