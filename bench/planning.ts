@@ -80,8 +80,11 @@ const estimate = step('estimate', () =>
 );
 // Not part of the pipeline (the backend stores the parsed plan next to its YAML), but worth knowing.
 const parseStart = performance.now();
+const parseCpu = process.cpuUsage();
 const reparsed = parsePlan(yaml, { file: 'plan.yaml' });
 const parseMs = performance.now() - parseStart;
+const parseCpuUsed = process.cpuUsage(parseCpu);
+const parseCpuMs = (parseCpuUsed.user + parseCpuUsed.system) / 1000;
 if (!reparsed.plan) throw new Error(reparsed.problems[0]?.message);
 
 const total = timings.reduce((s, [, ms]) => s + ms, 0);
@@ -114,7 +117,9 @@ console.log(
 console.log(
   `(parsePlan of the ${(yaml.length / 1e6).toFixed(
     1,
-  )} MB plan YAML, outside the pipeline: ${parseMs.toFixed(0)} ms)`,
+  )} MB plan YAML, outside the pipeline: ${parseMs.toFixed(
+    0,
+  )} ms, cpu ${parseCpuMs.toFixed(0)} ms)`,
 );
 console.log(
   `peak heap ${(peakHeap / MB).toFixed(0)} MB, peak RSS ${peakRss.toFixed(

@@ -219,6 +219,11 @@ export function percentilesOf(
   };
 }
 
+/** `8640` → `8,640` (what `toLocaleString('en-US')` gives, without its cost in a 10,000-VM loop). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** The window of a measurement: `over 30 d, 8,640 samples`, `at one point in time, 1 sample`. */
 export function utilizationSpan(
   u: Pick<VmUtilization, 'windowSeconds' | 'samples'>,
@@ -230,9 +235,7 @@ export function utilizationSpan(
       : days >= 1
       ? `over ${Math.round(days)} d`
       : `over ${Math.round(u.windowSeconds / 3600)} h`;
-  return `${span}, ${u.samples.toLocaleString('en-US')} sample${
-    u.samples === 1 ? '' : 's'
-  }`;
+  return `${span}, ${thousands(u.samples)} sample${u.samples === 1 ? '' : 's'}`;
 }
 
 /** Measured utilisation in one line, for annotations and cards. */

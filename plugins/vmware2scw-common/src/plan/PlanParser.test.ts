@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
+import { fastPlanYaml } from './fastPlanYaml';
 import { parsePlan } from './PlanParser';
 import { serializePlan } from './PlanSerializer';
 import { planV1Schema, type PlanV1Input } from './planSchema';
@@ -660,5 +661,44 @@ describe('parsePlan: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('reads plans the same with the fast reader as with the YAML library', () => {
+    fc.assert(
+      fc.property(
+        planArb,
+        fc.array(editArb, { maxLength: 2 }),
+        fc.array(mutation, { maxLength: 1 }),
+        (input, edits, muts) => {
+          const valid = serializePlan(input);
+          // What vmware2scw writes always takes the fast path.
+          const fast = fastPlanYaml(valid);
+          expect(fast).toBeDefined();
+          expect(fast!.locations).toEqual(
+            parsePlan(valid, { fastPath: false }).locations,
+          );
+          const text = apply(edits.reduce(edit, valid).split('\n'), muts);
+          expect(parsePlan(text, { file: 'plan.yaml' })).toEqual(
+            parsePlan(text, { file: 'plan.yaml', fastPath: false }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Hand-written style: comments, flow lists, single quotes, PyYAML booleans.
+    const readme = fastPlanYaml(OLD_README_PLAN);
+    expect(readme).toBeDefined();
+    expect(parsePlan(OLD_README_PLAN)).toEqual(
+      parsePlan(OLD_README_PLAN, { fastPath: false }),
+    );
+    for (const tricky of [
+      'version: 1\nmigrations: []\nmetadata: {a: 1}\n',
+      'version: 1\nmigrations:\n  - vm_name: &a x\n',
+      'version: 1\nmigrations:\n  - vm_name: |\n      x\n',
+      'version: 1\nmigrations:\n  - vm_name: 0x1F\n',
+      'version: 1\nmigrations:\n  - vm_name: x\n    wave:\n',
+      'version: 1\nversion: 1\nmigrations: []\n',
+    ])
+      expect(fastPlanYaml(tricky)).toBeUndefined();
   });
 });
