@@ -43,6 +43,22 @@ describe('resolvePlan', () => {
     expect(r.vmsWithoutWave).toEqual([]);
   });
 
+  it('points an exclude that matches nothing at its value', () => {
+    const text = OLD_README_PLAN.replace(
+      'vm_name: legacy-do-not-touch',
+      'vm_name: gone-01',
+    );
+    const r = resolvePlan({ ...parse(text), vms: readmeInventoryVms() });
+    expect(
+      r.problems.find(p => p.code === 'PLAN_EXCLUDE_MATCHES_NOTHING'),
+    ).toMatchObject({
+      field: 'exclude[1].vm_name',
+      line: 37,
+      column: 14,
+      severity: 'info',
+    });
+  });
+
   it('applies exclude over any selection', () => {
     const text = OLD_README_PLAN.replace(
       'vm_pattern: "dev-*"',

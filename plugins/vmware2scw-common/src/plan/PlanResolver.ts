@@ -130,7 +130,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
         makeProblem({
           code: 'PLAN_EXCLUDE_MATCHES_NOTHING',
           severity: 'info',
-          ...where(`exclude[${i}]`),
+          ...where(`exclude[${i}].${selector}`),
           text: `${selector} "${value}" matches no VM in the inventory`,
           remediation:
             'Nothing to do if the VM is gone; otherwise check the spelling.',
