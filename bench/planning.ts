@@ -126,21 +126,15 @@ console.log(
     0,
   )} MB`,
 );
-const fromUtilisation = sized.filter(s => s.demand.basis === 'utilization');
-const sizedFromUtilisation = fromUtilisation.length;
-// The plan records the auto-mapped types, so the estimate prices them as planned: the saving is the
-// sizing's (what allocation-based sizing would have cost those VMs, minus what they cost).
-const saving = fromUtilisation.reduce(
-  (sum, s) =>
-    sum + (s.allocationBased?.monthlyPriceEur ?? 0) - (s.monthlyPriceEur ?? 0),
-  0,
-);
+const sizedFromUtilisation = sized.filter(
+  s => s.demand.basis === 'utilization',
+).length;
 console.log(
   `sized from utilisation: ${sizedFromUtilisation} VMs (${
     sized.filter(s => s.confidence === 'low').length
-  } more with too little history, sized on allocation), saving ${saving.toFixed(
+  } more with too little history, sized on allocation); the estimate's saving against sizing on allocation: ${estimate.totals.monthlyUtilisationSavingEur.toFixed(
     0,
-  )} EUR/month against sizing on allocation`,
+  )} EUR/month over ${estimate.totals.sizedFromUtilisation} migratable VMs`,
 );
 console.log(
   `RESULT vms=${count} total_ms=${Math.round(total)} peak_mb=${Math.round(

@@ -282,4 +282,29 @@ describe('estimatePlan: sizing from utilisation', () => {
       p95.totals.monthlyUtilisationSavingEur,
     );
   });
+
+  it('counts the saving of VMs whose type the plan names (as auto-map writes it), but not under exact', () => {
+    const planned = planOf('').plan!;
+    planned.migrations = [
+      { vm_name: 'idle-01', target_type: 'PRO2-XXS' },
+      { vm_name: 'busy-01', target_type: 'PRO2-S' },
+      { vm_name: 'unknown-01', target_type: 'PRO2-S' },
+    ];
+    const sizedOnly = estimatePlan({ plan: planOf('').plan!, vms, catalog });
+    const est = estimatePlan({ plan: planned, vms, catalog });
+    expect(est.vms.every(v => v.targetSource === 'plan')).toBe(true);
+    expect(est.totals.sizedFromUtilisation).toBe(2);
+    expect(est.totals.monthlyUtilisationSavingEur).toBe(
+      sizedOnly.totals.monthlyUtilisationSavingEur,
+    );
+    expect(
+      est.vms.find(v => v.vmName === 'unknown-01')!.utilisationSavingEur,
+    ).toBeUndefined();
+    const exact = planOf('  sizing_strategy: exact\n').plan!;
+    const none = estimatePlan({ plan: exact, vms, catalog });
+    expect(none.totals).toMatchObject({
+      sizedFromUtilisation: 0,
+      monthlyUtilisationSavingEur: 0,
+    });
+  });
 });

@@ -42,6 +42,12 @@ export interface VmEstimate {
   /** Where the target comes from: the plan's `target_type`, sizing, or nowhere (nothing fits). */
   targetSource: 'plan' | 'sizing' | 'none';
   sizing?: SizingResult;
+  /**
+   * With `optimize` and measured utilisation: what sizing from utilisation saves on this VM's
+   * instance per month against sizing on allocation, whether the type came from sizing or from the
+   * plan (a plan built by auto-map records the type sizing chose).
+   */
+  utilisationSavingEur?: number;
   monthlyCost: VmMonthlyCost;
   bytesToMove: number;
   scratchBytes: number;
@@ -99,11 +105,11 @@ export interface PlanEstimate {
     monthlyIpv4Eur: number;
     monthlyCostEur: number;
     hourlyCostEur: number;
-    /** Migratable VMs whose type was sized from measured utilisation. */
+    /** Migratable VMs that `optimize` sizes from measured utilisation (planned types included). */
     sizedFromUtilisation: number;
     /**
      * Monthly instance cost saved by sizing those VMs from utilisation rather than allocation (what
-     * allocation-based sizing would cost them minus what they cost).
+     * allocation-based sizing would cost them minus what utilisation-based sizing does).
      */
     monthlyUtilisationSavingEur: number;
   };
@@ -225,6 +231,13 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
     if (m.wave !== undefined) est.wave = m.wave;
     if (targetType) est.targetType = targetType;
     if (sizing) est.sizing = sizing;
+    // A planned type hides what right-sizing saved: size such VMs too, for the saving alone.
+    const rightSized =
+      resolved.sizingStrategy === 'optimize' && vm.utilization
+        ? sizing ?? sizerFor('optimize')(vm)
+        : undefined;
+    const saving = rightSized && utilisationSaving(rightSized);
+    if (saving !== undefined) est.utilisationSavingEur = saving;
     estimates.push(est);
     if (est.migratable) {
       const wave = m.wave ?? NO_WAVE;
@@ -333,9 +346,11 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
       monthlyCostEur,
       hourlyCostEur: Math.round((monthlyCostEur / 730) * 10000) / 10000,
       sizedFromUtilisation: running.filter(
-        e => e.sizing?.demand.basis === 'utilization',
+        e => e.utilisationSavingEur !== undefined,
       ).length,
-      monthlyUtilisationSavingEur: roundCents(sum(utilisationSaving)),
+      monthlyUtilisationSavingEur: roundCents(
+        sum(e => e.utilisationSavingEur ?? 0),
+      ),
     },
     containsCritical: notMigratable.length > 0,
     notMigratable,
@@ -356,15 +371,14 @@ function percentileKey(
   return p === undefined ? undefined : p === 100 ? 'max' : `p${p}`;
 }
 
-/** What sizing from utilisation saved on a VM's instance, per month (0 when sized on allocation). */
-function utilisationSaving(e: VmEstimate): number {
-  const s = e.sizing;
+/** What sizing from utilisation saves on a VM's instance per month; undefined when sized on allocation. */
+function utilisationSaving(s: SizingResult): number | undefined {
   if (
-    s?.demand.basis !== 'utilization' ||
+    s.demand.basis !== 'utilization' ||
     s.monthlyPriceEur === undefined ||
     s.allocationBased?.monthlyPriceEur === undefined
   )
-    return 0;
+    return undefined;
   return s.allocationBased.monthlyPriceEur - s.monthlyPriceEur;
 }
 
