@@ -572,7 +572,8 @@ export function parsePlan(
   if (options.fastPath !== false) {
     // Plans as vmware2scw writes them (and most written by hand) read ten times faster this way.
     const fast = fastPlanYaml(text);
-    const checked = fast && ParseContext.checkFast(fast.raw, fast.locations, file);
+    const checked =
+      fast && ParseContext.checkFast(fast.raw, fast.locations, file);
     if (checked) return checked;
   }
   const lineCounter = new LineCounter();

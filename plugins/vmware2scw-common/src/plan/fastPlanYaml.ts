@@ -10,7 +10,13 @@ import type { SourcePosition } from '../problems/Problem';
  * YAML library, which also gives the precise errors.
  */
 
-type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
+type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | Value[]
+  | { [k: string]: Value };
 
 interface Line {
   /** 1-based line number. */
@@ -142,7 +148,10 @@ class Reader {
       const m = KEY.exec(line.text);
       if (!m) bail();
       const key = m![1];
-      if (Object.prototype.hasOwnProperty.call(value, key) || key === '__proto__')
+      if (
+        Object.prototype.hasOwnProperty.call(value, key) ||
+        key === '__proto__'
+      )
         bail();
       const keyPos = { line: line.no, column: line.indent + 1 };
       const rest = line.text.slice(m![0].length);
@@ -158,11 +167,7 @@ class Reader {
           bail();
         located = this.node(next.indent);
       } else {
-        located = this.scalarOrFlow(
-          rest,
-          line.no,
-          line.indent + m![0].length,
-        );
+        located = this.scalarOrFlow(rest, line.no, line.indent + m![0].length);
       }
       value[key] = located.value;
       fields.push({ key, keyPos, value: located });
@@ -280,7 +285,10 @@ function quoted(text: string, start: number): { value: string; end: number } {
         if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) bail();
         const code = parseInt(hex, 16);
         if (code > 0x10ffff) bail();
-        out += code > 0xffff ? String.fromCodePoint(code) : String.fromCharCode(code);
+        out +=
+          code > 0xffff
+            ? String.fromCodePoint(code)
+            : String.fromCharCode(code);
         i += 2 + digits;
       } else {
         const e = ESCAPES[n];

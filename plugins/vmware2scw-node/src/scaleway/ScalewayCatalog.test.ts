@@ -94,7 +94,9 @@ describe('ScalewayCatalog', () => {
     expect(catalog.pricedAt).toBe('2026-07-30T12:55:08Z');
     expect(catalog.fallbackReason).toMatch(/live catalog unavailable/);
     expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining('offline catalog of fr-par-1 recorded 2026-07-30'),
+      expect.stringContaining(
+        'offline catalog of fr-par-1 recorded 2026-07-30',
+      ),
     );
   });
 
