@@ -5,6 +5,34 @@ import {
 } from '@internal/plugin-vmware2scw-common';
 
 /**
+ * Measured utilisation as the vCenter statistics give it, for half the VMs: mostly 30 days every two
+ * hours (high confidence), a tenth with two days only (low confidence: sized on allocation).
+ */
+function utilisationOf(rand: () => number): Vm['utilization'] {
+  if (rand() >= 0.5) return undefined;
+  const spread = (p95: number) => {
+    const v = Math.min(100, p95);
+    return {
+      p50: Math.round(v * 0.5 * 10) / 10,
+      p90: Math.round(v * 0.9 * 10) / 10,
+      p95: v,
+      p99: Math.min(100, Math.round(v * 1.1 * 10) / 10),
+      max: Math.min(100, Math.round(v * 1.3 * 10) / 10),
+    };
+  };
+  const days = rand() < 0.1 ? 2 : 30;
+  const samples = (days * 86_400) / 7_200;
+  return {
+    source: 'vcenter',
+    windowSeconds: days * 86_400,
+    intervalSeconds: 7_200,
+    samples,
+    cpu: spread(Math.round(rand() * 1000) / 10),
+    memoryActive: spread(Math.round(rand() * 1000) / 10),
+  };
+}
+
+/**
  * A synthetic vSphere estate for the planning benchmark: `count` VMs spread over 5 clusters and 50
  * ESXi hosts, with the mix an estate really has (mostly Linux, a quarter Windows, a few others;
  * 1-4 disks, some thin; a few VMs with snapshots, RDMs, several NICs or BIOS firmware). Seeded, so
@@ -93,13 +121,7 @@ export function syntheticInventory(count: number, seed = 42): Inventory {
         snapshotCount: rand() < 0.05 ? 1 : 0,
         toolsStatus: rand() < 0.9 ? 'toolsOk' : 'toolsNotRunning',
         ipAddresses: [`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`],
-        utilization:
-          rand() < 0.5
-            ? {
-                cpuPercent: Math.round(rand() * 100),
-                memoryPercent: Math.round(rand() * 100),
-              }
-            : undefined,
+        utilization: utilisationOf(rand),
       }),
     );
   }

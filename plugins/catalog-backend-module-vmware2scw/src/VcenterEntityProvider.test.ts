@@ -32,6 +32,7 @@ const settings: VcenterSourceSettings = {
     username: 'reader',
     password: 'secret',
     insecure: false,
+    utilisation: true,
   },
   schedule: { frequency: { minutes: 30 }, timeout: { minutes: 10 } },
   entityNamePrefix: 'vc-paris',
@@ -97,6 +98,7 @@ describe('VcenterEntityProvider', () => {
     expect(client.readInventory).toHaveBeenCalledWith({
       vcenterId: 'vc-paris',
       signal: expect.any(AbortSignal),
+      utilisation: true,
     });
     expect(client.close).toHaveBeenCalledTimes(1);
     const mutation = conn.applyMutation.mock.calls[0][0];

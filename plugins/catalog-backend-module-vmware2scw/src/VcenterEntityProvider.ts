@@ -7,7 +7,12 @@ import { entityOptions } from './vmEntity';
 
 /** What the provider needs of a vCenter client (`VcenterClient` of vmware2scw-node): one inventory read, then close. */
 export interface VcenterInventoryClient {
-  readInventory(options: { vcenterId: string; signal?: AbortSignal }): Promise<{
+  readInventory(options: {
+    vcenterId: string;
+    signal?: AbortSignal;
+    /** Read running VMs' utilisation from the vCenter statistics. */
+    utilisation?: boolean;
+  }): Promise<{
     inventory: Inventory;
     /** What the client worked around (no tags, ...). */
     warnings: string[];
@@ -55,7 +60,11 @@ export class VcenterEntityProvider extends InventoryEntityProvider {
         const client = deps.clientFactory(settings.vcenter, logger);
         try {
           const { inventory, warnings, skippedVms, tagsError } =
-            await client.readInventory({ vcenterId: settings.id, signal });
+            await client.readInventory({
+              vcenterId: settings.id,
+              signal,
+              utilisation: settings.vcenter.utilisation,
+            });
           const tagRules = [
             settings.owner.tagCategory,
             settings.system.tagCategory,

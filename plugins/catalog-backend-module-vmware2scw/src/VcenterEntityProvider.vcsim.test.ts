@@ -39,6 +39,7 @@ maybe('VcenterEntityProvider against vcsim', () => {
         // vcsim's certificate is self-signed: pinned by its SHA-256 fingerprint, as a real one would be.
         insecure: true,
         thumbprint: vcsim.info.thumbprintSha256,
+        utilisation: true,
       },
       schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
       entityNamePrefix: 'vcsim',
@@ -118,6 +119,14 @@ maybe('VcenterEntityProvider against vcsim', () => {
       'vmware2scw.io/firmware': 'efi',
       'vmware2scw.io/owner-rule': 'tag:Owner',
       'vmware2scw.io/system-rule': 'custom-attribute:owner',
+    });
+    // Utilisation from vcsim's PerformanceManager, on the entity and in its inventory.
+    expect(rich.metadata.annotations!['vmware2scw.io/utilisation']).toMatch(
+      /^P95 cpu \d+% mem \d+% over 30 d, 360 samples \(vcenter\)$/,
+    );
+    expect((rich.spec as any).inventory.utilization).toMatchObject({
+      source: 'vcenter',
+      samples: 360,
     });
     expect(
       Number(rich.metadata.annotations!['vmware2scw.io/snapshot-count']),

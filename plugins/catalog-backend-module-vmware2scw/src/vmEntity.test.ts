@@ -6,7 +6,7 @@ import {
   resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import { inventorySchema } from '@internal/plugin-vmware2scw-common';
-import { inventoryEntities, VmEntityOptions } from './vmEntity';
+import { inventoryEntities, vmEntity, VmEntityOptions } from './vmEntity';
 
 const inventory = inventorySchema.parse({
   source: { kind: 'vcenter', id: 'vc-paris' },
@@ -112,6 +112,28 @@ describe('inventoryEntities', () => {
         inventory: inventory.vms[0],
       },
     });
+  });
+
+  it('shows measured utilisation in an annotation, the figures in spec.inventory', () => {
+    const vm = {
+      ...inventory.vms[0],
+      utilization: {
+        source: 'vcenter' as const,
+        windowSeconds: 30 * 86400,
+        intervalSeconds: 300,
+        samples: 8640,
+        cpu: { p50: 20, p90: 35, p95: 38, p99: 60, max: 90 },
+        memoryActive: { p50: 40, p90: 50, p95: 52, p99: 55, max: 70 },
+      },
+    };
+    const entity = vmEntity(vm, 'vc-paris-web-01', 'vcenter', options);
+    expect(entity.metadata.annotations!['vmware2scw.io/utilisation']).toBe(
+      'P95 cpu 38% mem 52% over 30 d, 8,640 samples (vcenter)',
+    );
+    expect((entity.spec as any).inventory.utilization).toEqual(vm.utilization);
+    expect(
+      vmEntity(inventory.vms[0], 'x', 'vcenter', options).metadata.annotations,
+    ).not.toHaveProperty('vmware2scw.io/utilisation');
   });
 
   it('passes the catalog validation of names, annotations, labels and Resource specs', async () => {

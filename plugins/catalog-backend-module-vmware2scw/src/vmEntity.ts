@@ -10,6 +10,7 @@ import {
   VM_ENTITY_TYPE,
   VM_LABELS as LABEL,
   VM_SPEC_INVENTORY_KEY,
+  formatUtilization,
   vmTotalDiskBytes,
 } from '@internal/plugin-vmware2scw-common';
 import { entityNames } from './entityName';
@@ -93,6 +94,9 @@ export function vmEntity(
       : undefined,
     [ANNOTATION.ownerRule]: owner?.rule ?? 'none',
     [ANNOTATION.systemRule]: system?.rule,
+    [ANNOTATION.utilisation]: vm.utilization
+      ? formatUtilization(vm.utilization)
+      : undefined,
   };
   return {
     apiVersion: 'backstage.io/v1alpha1',

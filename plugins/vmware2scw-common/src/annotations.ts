@@ -35,6 +35,11 @@ export const VM_ANNOTATIONS = {
   ownerRule: `${prefix}/owner-rule`,
   /** Which rule gave `spec.system`. */
   systemRule: `${prefix}/system-rule`,
+  /**
+   * Measured utilisation in one line (`P95 cpu 38% mem 52% over 30 d, 8,640 samples (vcenter)`); the
+   * figures themselves are in `spec.inventory.utilization`.
+   */
+  utilisation: `${prefix}/utilisation`,
 } as const;
 
 export const VM_LABELS = {

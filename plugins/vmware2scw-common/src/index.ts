@@ -38,7 +38,9 @@ export {
   offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
-  RECORDED_WINDOWS_OFFER,
+  OFFLINE_ZONES,
+  offlineCatalogInfo,
+  requireOfflineOffer,
 } from './offer/offlineOffer';
 
 export * from './sizing/sizing';

@@ -101,3 +101,31 @@ export function readmeInventoryVms(): Vm[] {
     makeVm({ name: 'legacy-do-not-touch', folderPath: '/DC1/Legacy' }),
   ];
 }
+
+/**
+ * Utilisation as a vCenter gives it: flat percentiles (every percentile = the figure, `max` a little
+ * above), `days` of samples every `intervalSeconds`.
+ */
+export function measured(
+  cpu: number | undefined,
+  mem: number | undefined,
+  days = 30,
+  intervalSeconds = 7200,
+): NonNullable<Vm['utilization']> {
+  const flat = (v: number) => ({
+    p50: v / 2,
+    p90: v,
+    p95: v,
+    p99: v,
+    max: Math.min(100, v + 10),
+  });
+  const samples = Math.round((days * 86400) / intervalSeconds);
+  return {
+    source: 'vcenter',
+    windowSeconds: samples * intervalSeconds,
+    intervalSeconds,
+    samples,
+    ...(cpu !== undefined ? { cpu: flat(cpu) } : {}),
+    ...(mem !== undefined ? { memoryActive: flat(mem) } : {}),
+  };
+}

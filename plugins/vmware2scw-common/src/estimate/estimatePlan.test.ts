@@ -1,6 +1,11 @@
 import { offlineOffer } from '../offer/offlineOffer';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
-import { disk, makeVm, readmeInventoryVms } from '../__fixtures__/vms';
+import {
+  disk,
+  makeVm,
+  measured,
+  readmeInventoryVms,
+} from '../__fixtures__/vms';
 import { parsePlan } from '../plan/PlanParser';
 import { estimatePlan } from './estimatePlan';
 import { vmMonthlyCost } from './monthlyCost';
@@ -225,5 +230,81 @@ describe('vmMonthlyCost', () => {
     expect(c.storageGb).toBe(15);
     expect(c.ipv4Eur).toBe(0);
     expect(c.instanceEur).toBe(73);
+  });
+});
+
+describe('estimatePlan: sizing from utilisation', () => {
+  const shape = { numCpu: 8, memoryMiB: 32768 };
+  const vms = [
+    makeVm({ ...shape, name: 'idle-01', utilization: measured(5, 10) }),
+    makeVm({ ...shape, name: 'busy-01', utilization: measured(90, 85) }),
+    makeVm({ ...shape, name: 'unknown-01' }),
+  ];
+  const planOf = (defaults: string) =>
+    parsePlan(
+      `version: 1\ndefaults:\n  zone: fr-par-1\n${defaults}migrations:\n  - vm_pattern: "*"\n`,
+      { file: 'plan.yaml' },
+    );
+
+  it('counts the VMs sized from utilisation and the monthly saving against allocation', () => {
+    const parsed = planOf('');
+    expect(parsed.problems).toEqual([]);
+    const est = estimatePlan({ plan: parsed.plan!, vms, catalog });
+    const idle = est.vms.find(v => v.vmName === 'idle-01')!;
+    const busy = est.vms.find(v => v.vmName === 'busy-01')!;
+    expect(idle.sizing?.demand.basis).toBe('utilization');
+    expect(
+      est.vms.find(v => v.vmName === 'unknown-01')!.sizing?.demand.basis,
+    ).toBe('allocated');
+    expect(est.totals.sizedFromUtilisation).toBe(2);
+    const saving = [idle, busy].reduce(
+      (s, v) =>
+        s +
+        v.sizing!.allocationBased!.monthlyPriceEur! -
+        v.sizing!.monthlyPriceEur!,
+      0,
+    );
+    expect(saving).toBeGreaterThan(0);
+    expect(est.totals.monthlyUtilisationSavingEur).toBeCloseTo(saving, 2);
+  });
+
+  it("follows the plan's sizing_percentile and comfort_factor", () => {
+    const p95 = estimatePlan({ plan: planOf('').plan!, vms, catalog });
+    const parsed = planOf('  sizing_percentile: 50\n  comfort_factor: 1\n');
+    expect(parsed.problems).toEqual([]);
+    const p50 = estimatePlan({ plan: parsed.plan!, vms, catalog });
+    const vcpusOf = (e: typeof p95, name: string) =>
+      e.vms.find(v => v.vmName === name)!.sizing!.demand.vcpus;
+    // busy-01: P95 90% × 1.3 -> all 8 vCPU; P50 45% × 1 -> 4 vCPU.
+    expect(vcpusOf(p95, 'busy-01')).toBe(8);
+    expect(vcpusOf(p50, 'busy-01')).toBe(4);
+    expect(p50.totals.monthlyUtilisationSavingEur).toBeGreaterThan(
+      p95.totals.monthlyUtilisationSavingEur,
+    );
+  });
+
+  it('counts the saving of VMs whose type the plan names (as auto-map writes it), but not under exact', () => {
+    const planned = planOf('').plan!;
+    planned.migrations = [
+      { vm_name: 'idle-01', target_type: 'PRO2-XXS' },
+      { vm_name: 'busy-01', target_type: 'PRO2-S' },
+      { vm_name: 'unknown-01', target_type: 'PRO2-S' },
+    ];
+    const sizedOnly = estimatePlan({ plan: planOf('').plan!, vms, catalog });
+    const est = estimatePlan({ plan: planned, vms, catalog });
+    expect(est.vms.every(v => v.targetSource === 'plan')).toBe(true);
+    expect(est.totals.sizedFromUtilisation).toBe(2);
+    expect(est.totals.monthlyUtilisationSavingEur).toBe(
+      sizedOnly.totals.monthlyUtilisationSavingEur,
+    );
+    expect(
+      est.vms.find(v => v.vmName === 'unknown-01')!.utilisationSavingEur,
+    ).toBeUndefined();
+    const exact = planOf('  sizing_strategy: exact\n').plan!;
+    const none = estimatePlan({ plan: exact, vms, catalog });
+    expect(none.totals).toMatchObject({
+      sizedFromUtilisation: 0,
+      monthlyUtilisationSavingEur: 0,
+    });
   });
 });

@@ -4,11 +4,12 @@ import {
   type ScalewayOffer,
   type PricingSource,
 } from '../offer/ScalewayOffer';
-import { OFFLINE_SNAPSHOT_ZONE } from '../offer/offlineOffer';
+import { offlineCatalogInfo, OFFLINE_ZONES } from '../offer/offlineOffer';
+import { formatZoneList } from '../offer/zones';
 import type { Concern } from '../concerns/ConcernRule';
 import { evaluateConcerns } from '../concerns/evaluateConcerns';
 import { CONCERN_RULES_VERSION } from '../concerns/rules';
-import type { Vm } from '../inventory/model';
+import type { UtilisationPercentile, Vm } from '../inventory/model';
 import { resolvePlan, type ResolvedPlan } from '../plan/PlanResolver';
 import type { PlanLocations } from '../plan/PlanParser';
 import type { PauseAfter, Plan } from '../plan/planSchema';
@@ -41,6 +42,12 @@ export interface VmEstimate {
   /** Where the target comes from: the plan's `target_type`, sizing, or nowhere (nothing fits). */
   targetSource: 'plan' | 'sizing' | 'none';
   sizing?: SizingResult;
+  /**
+   * With `optimize` and measured utilisation: what sizing from utilisation saves on this VM's
+   * instance per month against sizing on allocation, whether the type came from sizing or from the
+   * plan (a plan built by auto-map records the type sizing chose).
+   */
+  utilisationSavingEur?: number;
   monthlyCost: VmMonthlyCost;
   bytesToMove: number;
   scratchBytes: number;
@@ -98,6 +105,13 @@ export interface PlanEstimate {
     monthlyIpv4Eur: number;
     monthlyCostEur: number;
     hourlyCostEur: number;
+    /** Migratable VMs that `optimize` sizes from measured utilisation (planned types included). */
+    sizedFromUtilisation: number;
+    /**
+     * Monthly instance cost saved by sizing those VMs from utilisation rather than allocation (what
+     * allocation-based sizing would cost them minus what utilisation-based sizing does).
+     */
+    monthlyUtilisationSavingEur: number;
   };
   /** True when some VM has a critical concern: the plan cannot run as it is. */
   containsCritical: boolean;
@@ -147,7 +161,13 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
         field: 'defaults.zone',
         ...input.locations?.defaults,
         text: `the plan targets ${resolved.zone} but the catalog is for ${catalog.zone}: types, prices and availability differ between zones`,
-        remediation: `Estimate with the catalog of ${resolved.zone} (the live Scaleway API; the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only).`,
+        remediation: `Estimate with the catalog of ${resolved.zone} (${
+          offlineCatalogInfo(resolved.zone)
+            ? `its offline catalog, or the live Scaleway API`
+            : `the live Scaleway API; offline catalogs cover ${formatZoneList(
+                OFFLINE_ZONES,
+              )}`
+        }).`,
       }),
     );
   }
@@ -159,7 +179,15 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
   const sizers = new Map<SizingStrategy, Sizer>();
   const sizerFor = (s: SizingStrategy) => {
     let sizer = sizers.get(s);
-    if (!sizer) sizers.set(s, (sizer = createSizer(catalog, { strategy: s })));
+    if (!sizer)
+      sizers.set(
+        s,
+        (sizer = createSizer(catalog, {
+          strategy: s,
+          percentile: percentileKey(plan.defaults.sizing_percentile),
+          headroom: plan.defaults.comfort_factor,
+        })),
+      );
     return sizer;
   };
 
@@ -203,6 +231,13 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
     if (m.wave !== undefined) est.wave = m.wave;
     if (targetType) est.targetType = targetType;
     if (sizing) est.sizing = sizing;
+    // A planned type hides what right-sizing saved: size such VMs too, for the saving alone.
+    const rightSized =
+      resolved.sizingStrategy === 'optimize' && vm.utilization
+        ? sizing ?? sizerFor('optimize')(vm)
+        : undefined;
+    const saving = rightSized && utilisationSaving(rightSized);
+    if (saving !== undefined) est.utilisationSavingEur = saving;
     estimates.push(est);
     if (est.migratable) {
       const wave = m.wave ?? NO_WAVE;
@@ -310,6 +345,12 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
       monthlyIpv4Eur: roundCents(sum(e => e.monthlyCost.ipv4Eur)),
       monthlyCostEur,
       hourlyCostEur: Math.round((monthlyCostEur / 730) * 10000) / 10000,
+      sizedFromUtilisation: running.filter(
+        e => e.utilisationSavingEur !== undefined,
+      ).length,
+      monthlyUtilisationSavingEur: roundCents(
+        sum(e => e.utilisationSavingEur ?? 0),
+      ),
     },
     containsCritical: notMigratable.length > 0,
     notMigratable,
@@ -321,6 +362,24 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
       unplannedWaveMatches: resolved.unplannedWaveMatches,
     },
   };
+}
+
+/** `sizing_percentile` of a plan (50…100) as the inventory's percentile key. */
+function percentileKey(
+  p: Plan['defaults']['sizing_percentile'],
+): UtilisationPercentile | undefined {
+  return p === undefined ? undefined : p === 100 ? 'max' : `p${p}`;
+}
+
+/** What sizing from utilisation saves on a VM's instance per month; undefined when sized on allocation. */
+function utilisationSaving(s: SizingResult): number | undefined {
+  if (
+    s.demand.basis !== 'utilization' ||
+    s.monthlyPriceEur === undefined ||
+    s.allocationBased?.monthlyPriceEur === undefined
+  )
+    return undefined;
+  return s.allocationBased.monthlyPriceEur - s.monthlyPriceEur;
 }
 
 /**

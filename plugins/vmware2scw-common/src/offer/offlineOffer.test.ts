@@ -1,9 +1,14 @@
 import { scalewayOfferSchema } from './ScalewayOffer';
 import {
+  offlineCatalogInfo,
   offlineOffer,
   OFFLINE_SNAPSHOT_PRICED_AT,
   OFFLINE_SNAPSHOT_ZONE,
+  OFFLINE_ZONES,
+  requireOfflineOffer,
 } from './offlineOffer';
+import { zonesOfferingWindows } from './windowsZones';
+import { SCALEWAY_ZONES } from './zones';
 
 /**
  * Spot checks of the offline snapshot against the recording it transcribes (fr-par-1,
@@ -45,7 +50,7 @@ describe('offline catalog snapshot', () => {
       currency: 'EUR',
     });
     expect(scalewayOfferSchema.parse(catalog)).toEqual(catalog);
-    expect(offlineOffer('nl-ams-1')).toBeUndefined();
+    expect(offlineOffer('fr-par-4')).toBeUndefined();
   });
 
   it('lists the 135 recorded types: 105 available, 17 scarce, 13 in shortage, 11 end-of-service', () => {
@@ -104,5 +109,79 @@ describe('offline catalog snapshot', () => {
       /^(PLAY2|PRO2|POP2)/.test(x.name),
     ))
       expect(t.localVolumesMaxBytes).toBe(0);
+  });
+});
+
+describe('offline catalogs of every zone', () => {
+  it('cover every Scaleway zone, each valid, with its recording date and origin', () => {
+    expect([...OFFLINE_ZONES].sort()).toEqual([...SCALEWAY_ZONES].sort());
+    for (const zone of OFFLINE_ZONES) {
+      const offer = offlineOffer(zone)!;
+      expect(scalewayOfferSchema.parse(offer)).toEqual(offer);
+      expect(offer).toMatchObject({ zone, source: 'snapshot' });
+      expect(new Set(offer.serverTypes.map(t => t.name)).size).toBe(
+        offer.serverTypes.length,
+      );
+      const info = offlineCatalogInfo(zone)!;
+      expect(info.pricedAt).toBe(offer.pricedAt);
+      expect(info.pricedAt).toMatch(/^2026-0[78]-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(info.recording).toMatch(
+        /^scaleway\/(terraform-provider-scaleway|scaleway-cli):.*\.cassette\.yaml$/,
+      );
+    }
+    expect(offlineCatalogInfo('it-mil-1')!.pricedAt).toBe(
+      '2026-07-01T15:09:28Z',
+    );
+  });
+
+  // Recorded wire values (ncpus, ram, hourly_price, sum_internet_bandwidth, block_bandwidth), by hand.
+  it.each([
+    ['nl-ams-1', 'POP2-2C-8G', 2, 8589934592, 0.0735, 400e6, 419430400],
+    ['fr-par-3', 'POP2-4C-16G', 4, 17179869184, 0.2205, 800e6, 838860800],
+    ['it-mil-1', 'POP2-4C-16G', 4, 17179869184, 0.147, 800e6, 838860800],
+    ['pl-waw-2', 'PRO2-XS', 4, 17179869184, 0.1122, 700e6, 262144000],
+  ] as const)(
+    '%s %s is transcribed as recorded',
+    (zone, name, vcpus, ram, hourly, internet, block) => {
+      expect(
+        offlineOffer(zone)!.serverTypes.find(t => t.name === name),
+      ).toMatchObject({
+        vcpus,
+        memoryBytes: ram,
+        hourlyPriceEur: hourly,
+        internetBandwidthBps: internet,
+        blockBandwidthBytesPerSec: block,
+        availability: 'available',
+      });
+    },
+  );
+
+  it('say from their rows which zones offer Windows types: fr-par-1 and fr-par-2', () => {
+    expect(zonesOfferingWindows()).toEqual(['fr-par-1', 'fr-par-2']);
+    for (const zone of OFFLINE_ZONES)
+      expect(
+        offlineOffer(zone)!.serverTypes.some(t => t.name.endsWith('-WIN')),
+      ).toBe(zone === 'fr-par-1' || zone === 'fr-par-2');
+  });
+
+  it('refuses a zone without a catalog, naming those with one and the near miss', () => {
+    expect(requireOfflineOffer('pl-waw-2').zone).toBe('pl-waw-2');
+    expect(() => requireOfflineOffer('fr-par1')).toThrow(
+      expect.objectContaining({
+        code: 'OFFLINE_CATALOG_NO_ZONE',
+        message: expect.stringMatching(
+          /^no offline Scaleway catalog for zone "fr-par1" \(did you mean fr-par-1\?\): offline catalogs exist for fr-par-1, fr-par-2, fr-par-3, it-mil-1, .* and pl-waw-3$/,
+        ),
+        remediation:
+          'Use fr-par-1, or configure Scaleway credentials for the live catalog.',
+      }),
+    );
+    expect(() => requireOfflineOffer('us-east-1')).toThrow(
+      expect.objectContaining({
+        remediation: expect.stringMatching(
+          /^Use one of fr-par-1, .* and pl-waw-3, or configure/,
+        ),
+      }),
+    );
   });
 });

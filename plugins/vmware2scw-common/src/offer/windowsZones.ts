@@ -1,8 +1,4 @@
-import {
-  offlineOffer,
-  OFFLINE_SNAPSHOT_ZONE,
-  RECORDED_WINDOWS_OFFER,
-} from './offlineOffer';
+import { offlineCatalogHas } from './offlineOffer';
 import type { ScalewayOffer } from './ScalewayOffer';
 import { isWindowsServerType } from './serverTypeFamily';
 import { SCALEWAY_ZONES, type ScalewayZone } from './zones';
@@ -19,10 +15,12 @@ export function offersWindows(offer: ScalewayOffer): boolean {
   return offered;
 }
 
+const offlineWindows = new Map<string, boolean>();
+
 /**
  * The zones whose offer lists -WIN types, the only ones Windows runs on. An offer given here (a live one)
- * decides for its zone; other zones are as the offline snapshot recorded them (its own zone from its
- * rows, the others from {@link RECORDED_WINDOWS_OFFER}).
+ * decides for its zone; other zones are as their offline catalog recorded them (a zone without one
+ * counts as offering none).
  */
 export function zonesOfferingWindows(
   offers: readonly ScalewayOffer[] = [],
@@ -30,7 +28,11 @@ export function zonesOfferingWindows(
   return SCALEWAY_ZONES.filter(zone => {
     const given = offers.find(o => o.zone === zone);
     if (given) return offersWindows(given);
-    if (zone === OFFLINE_SNAPSHOT_ZONE) return offersWindows(offlineOffer()!);
-    return RECORDED_WINDOWS_OFFER[zone] === true;
+    let offered = offlineWindows.get(zone);
+    if (offered === undefined) {
+      offered = offlineCatalogHas(zone, isWindowsServerType);
+      offlineWindows.set(zone, offered);
+    }
+    return offered;
   });
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
+import { fastPlanYaml } from './fastPlanYaml';
 import { parsePlan } from './PlanParser';
 import { serializePlan } from './PlanSerializer';
 import { planV1Schema, type PlanV1Input } from './planSchema';
@@ -118,7 +119,9 @@ describe('parsePlan: invalid values', () => {
       expected: 'exact, optimize, cost',
     });
     expect(problems[1].expected).toBe('a number ≥ 1');
-    expect(problems[2].message).toContain('expected a number, found "high"');
+    expect(problems[2].message).toContain(
+      'expected an integer (a whole number), found "high"',
+    );
     expect(problems[4].expected).toBe('true or false');
     for (const p of problems) expect(p.column).toBeGreaterThan(0);
   });
@@ -147,8 +150,8 @@ describe('parsePlan: invalid values', () => {
   it('names a missing version and a missing migrations list', () => {
     const problems = errorsOf('defaults:\n  zone: fr-par-1\n');
     expect(problems.map(p => p.message)).toEqual([
-      'plan.yaml:1:1: missing required key "version"',
-      'plan.yaml:1:1: missing required key "migrations"',
+      'plan.yaml:1:1: version: missing required key "version"',
+      'plan.yaml:1:1: migrations: missing required key "migrations"',
     ]);
   });
 
@@ -198,13 +201,53 @@ describe('parsePlan: invalid values', () => {
   it('reports YAML syntax errors with their position', () => {
     const problems = errorsOf('version: 1\nmigrations:\n  - vm_name: [web\n');
     expect(problems[0]).toMatchObject({ code: 'PLAN_YAML_SYNTAX', line: 4 });
+    expect(problems[0].field).toBe('migrations[0].vm_name');
+  });
+
+  it('names a duplicate key and both its lines', () => {
     const dup = errorsOf('version: 1\nversion: 1\nmigrations: []\n');
-    expect(dup[0]).toMatchObject({
-      code: 'PLAN_YAML_SYNTAX',
-      line: 2,
-      column: 1,
-    });
-    expect(dup[0].remediation).toMatch(/Keep one occurrence/);
+    expect(dup).toEqual([
+      expect.objectContaining({
+        code: 'PLAN_DUPLICATE_KEY',
+        line: 2,
+        column: 1,
+        field: 'version',
+        related: [{ field: 'version', line: 1, column: 1 }],
+      }),
+    ]);
+    const [wave] = errorsOf(
+      OLD_README_PLAN.replace(
+        '    wave: canary\n',
+        '    wave: canary\n    wave: dev\n',
+      ),
+    );
+    expect(wave.message).toBe(
+      'plan.yaml:24:5: migrations[0].wave: key "wave" is given twice in the same mapping: at line 23 and at line 24',
+    );
+    expect(wave.remediation).toBe(
+      'Keep one "wave" (line 23 or line 24) and delete the other; YAML keys in one mapping must differ.',
+    );
+  });
+
+  it('says "integer" where an integer is required', () => {
+    const problems = errorsOf(
+      OLD_README_PLAN.replace('priority: 3', 'priority: 2.5').replace(
+        'max_total_workers: 10',
+        'max_total_workers: "10"',
+      ),
+    );
+    expect(problems.map(p => [p.field, p.expected, p.remediation])).toEqual([
+      [
+        'concurrency.max_total_workers',
+        'an integer (a whole number)',
+        'Set concurrency.max_total_workers to an integer: 10, without quotes.',
+      ],
+      [
+        'migrations[1].priority',
+        'an integer (a whole number)',
+        'Set migrations[1].priority to an integer, such as 3.',
+      ],
+    ]);
   });
 
   it('refuses alias bombs and non-mapping documents', () => {
@@ -489,5 +532,173 @@ describe('parsePlan: properties', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  /**
+   * Structural mutations of a valid plan's text, each on one `key: value` line: delete it, duplicate
+   * it, retype its value, misspell its key or its value, re-indent it.
+   */
+  const KEY_LINE = /^(\s*(?:- )?)([A-Za-z_]+):(.*)$/;
+  const editArb = fc.record({
+    kind: fc.constantFrom(
+      'delete',
+      'duplicate',
+      'retype',
+      'misspell-key',
+      'misspell-value',
+      'reindent',
+    ),
+    at: fc.nat(),
+    pick: fc.nat(),
+    by: fc.integer({ min: -4, max: 4 }),
+    value: fc.constantFrom(
+      '42',
+      '2.5',
+      '-1',
+      '"text"',
+      '[a, b]',
+      '{a: 1}',
+      'true',
+      '~',
+      '',
+      'POP2-4C-16',
+      'fr-par1',
+    ),
+  });
+  type Edit = typeof editArb extends fc.Arbitrary<infer T> ? T : never;
+  const misspell = (word: string, pick: number) => {
+    if (word.length < 2) return `${word}x`;
+    const i = pick % (word.length - 1);
+    const swapped =
+      word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+    return swapped === word ? `${word}x` : swapped;
+  };
+  const edit = (text: string, e: Edit): string => {
+    const ls = text.split('\n');
+    const keyed = ls
+      .map((l, i) => ({ i, m: KEY_LINE.exec(l) }))
+      .filter(x => x.m);
+    if (keyed.length === 0) return text;
+    const { i, m } = keyed[e.at % keyed.length];
+    const [, lead, key, rest] = m!;
+    switch (e.kind) {
+      case 'delete':
+        ls.splice(i, 1);
+        break;
+      case 'duplicate':
+        ls.splice(i, 0, ls[i]);
+        break;
+      case 'retype':
+        ls[i] = `${lead}${key}: ${e.value}`;
+        break;
+      case 'misspell-key':
+        ls[i] = `${lead}${misspell(key, e.pick)}:${rest}`;
+        break;
+      case 'misspell-value': {
+        const v = rest.trim().replace(/^"|"$/g, '');
+        ls[i] = `${lead}${key}: "${misspell(v, e.pick)}"`;
+        break;
+      }
+      default:
+        ls[i] = e.by >= 0 ? ' '.repeat(e.by) + ls[i] : ls[i].slice(-e.by);
+    }
+    return ls.join('\n');
+  };
+
+  it('reports mutated valid plans without crashing, each error with a line inside the file and a field path', () => {
+    fc.assert(
+      fc.property(
+        planArb,
+        fc.array(editArb, { minLength: 1, maxLength: 3 }),
+        (input, edits) => {
+          const valid = serializePlan(input);
+          // A valid plan never gets an error.
+          expect(parsePlan(valid).problems).toEqual([]);
+          const text = edits.reduce(edit, valid);
+          const r = parsePlan(text, { file: 'plan.yaml' });
+          const lines = text.split('\n').length;
+          const errors = r.problems.filter(p => p.severity === 'error');
+          expect(r.plan === undefined).toBe(errors.length > 0);
+          for (const p of r.problems) {
+            expect(p.code).not.toBe('PLAN_INTERNAL_ERROR');
+            expect(p.line).toBeGreaterThanOrEqual(1);
+            expect(p.line!).toBeLessThanOrEqual(lines);
+            expect(p.column).toBeGreaterThanOrEqual(1);
+            expect(typeof p.field).toBe('string');
+            expect(p.field!.length).toBeGreaterThan(0);
+            expect(p.message.startsWith(`plan.yaml:${p.line}:`)).toBe(true);
+            expect(p.remediation.length).toBeGreaterThan(0);
+            for (const rel of p.related ?? []) {
+              expect(rel.line ?? 1).toBeGreaterThanOrEqual(1);
+              expect(rel.line ?? 1).toBeLessThanOrEqual(lines);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('suggests the key a misspelled key was, on its line', () => {
+    fc.assert(
+      fc.property(planArb, fc.nat(), fc.nat(), (input, at, pick) => {
+        const valid = serializePlan(input);
+        const ls = valid.split('\n');
+        const keyed = ls
+          .map((l, i) => ({ i, m: KEY_LINE.exec(l) }))
+          .filter(x => x.m && x.m[2].length >= 4);
+        const { i, m } = keyed[at % keyed.length];
+        const wrong = misspell(m![2], pick);
+        ls[i] = `${m![1]}${wrong}:${m![3]}`;
+        const problems = parsePlan(ls.join('\n')).problems;
+        expect(problems).toContainEqual(
+          expect.objectContaining({
+            code: 'PLAN_UNKNOWN_KEY',
+            line: i + 1,
+            suggestion: m![2],
+          }),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads plans the same with the fast reader as with the YAML library', () => {
+    fc.assert(
+      fc.property(
+        planArb,
+        fc.array(editArb, { maxLength: 2 }),
+        fc.array(mutation, { maxLength: 1 }),
+        (input, edits, muts) => {
+          const valid = serializePlan(input);
+          // What vmware2scw writes always takes the fast path.
+          const fast = fastPlanYaml(valid);
+          expect(fast).toBeDefined();
+          expect(fast!.locations).toEqual(
+            parsePlan(valid, { fastPath: false }).locations,
+          );
+          const text = apply(edits.reduce(edit, valid).split('\n'), muts);
+          expect(parsePlan(text, { file: 'plan.yaml' })).toEqual(
+            parsePlan(text, { file: 'plan.yaml', fastPath: false }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Hand-written style: comments, flow lists, single quotes, PyYAML booleans.
+    const readme = fastPlanYaml(OLD_README_PLAN);
+    expect(readme).toBeDefined();
+    expect(parsePlan(OLD_README_PLAN)).toEqual(
+      parsePlan(OLD_README_PLAN, { fastPath: false }),
+    );
+    for (const tricky of [
+      'version: 1\nmigrations: []\nmetadata: {a: 1}\n',
+      'version: 1\nmigrations:\n  - vm_name: &a x\n',
+      'version: 1\nmigrations:\n  - vm_name: |\n      x\n',
+      'version: 1\nmigrations:\n  - vm_name: 0x1F\n',
+      'version: 1\nmigrations:\n  - vm_name: x\n    wave:\n',
+      'version: 1\nversion: 1\nmigrations: []\n',
+    ])
+      expect(fastPlanYaml(tricky)).toBeUndefined();
   });
 });

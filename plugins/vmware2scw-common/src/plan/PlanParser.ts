@@ -1,13 +1,14 @@
 import {
+  Document,
   isMap,
   isPair,
   isScalar,
   isSeq,
   LineCounter,
   parseDocument,
-  type Document,
   type Node as YamlNode,
 } from 'yaml';
+import { fastPlanYaml } from './fastPlanYaml';
 import { z, type ZodIssue, type ZodTypeAny } from 'zod';
 import {
   makeProblem,
@@ -30,6 +31,11 @@ export type PlanLocations = Record<string, SourcePosition>;
 export interface PlanParseOptions {
   /** Name shown in messages (`plan.yaml:12:5: ...`). */
   file?: string;
+  /**
+   * Read plain plans with the fast reader (`fastPlanYaml`) first (default true); false always uses
+   * the YAML library, for tests that compare the two.
+   */
+  fastPath?: boolean;
 }
 
 export interface PlanParseResult {
@@ -42,28 +48,63 @@ export interface PlanParseResult {
 
 type Path = ReadonlyArray<string | number>;
 
+/** The field of problems about the whole document (not a mapping, unreadable YAML). */
+const DOCUMENT = '(document)';
+
 class ParseContext {
   readonly problems: Problem[] = [];
-  readonly locations: PlanLocations = {};
 
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly file?: string,
+    readonly locations: PlanLocations = {},
   ) {}
 
+  /**
+   * A plan the fast reader read: valid if its schema and semantic checks find nothing, else undefined
+   * (the caller reads it again with the YAML library, whose nodes locate every problem).
+   */
+  static checkFast(
+    raw: unknown,
+    locations: PlanLocations,
+    file?: string,
+  ): PlanParseResult | undefined {
+    if (!isRecord(raw)) return undefined;
+    const parsed = planV1Schema.safeParse(raw);
+    if (!parsed.success) return undefined;
+    const ctx = new ParseContext(
+      new Document() as Document.Parsed,
+      new LineCounter(),
+      file,
+      locations,
+    );
+    ctx.checkSemantics(raw);
+    return ctx.problems.length === 0
+      ? { plan: parsed.data, problems: [], locations }
+      : undefined;
+  }
+
   run(): PlanParseResult {
+    // Walked only when the YAML parser saw a duplicate: a valid plan costs nothing here.
+    const duplicates = this.doc.errors.some(e => e.code === 'DUPLICATE_KEY')
+      ? this.duplicateKeys()
+      : new Map<number, Problem>();
     for (const err of this.doc.errors) {
+      // Duplicate keys are reported with both lines (duplicateKeys); the parser's own error names one.
+      if (err.code === 'DUPLICATE_KEY' && duplicates.has(err.pos[0])) continue;
       this.problems.push(
         makeProblem({
           code: 'PLAN_YAML_SYNTAX',
           file: this.file,
+          field: this.fieldAtOffset(err.pos[0]),
           ...this.position(err.pos[0]),
           text: `YAML syntax: ${err.message}`,
           remediation: yamlSyntaxRemediation(err.code),
         }),
       );
     }
+    this.problems.push(...duplicates.values());
     if (this.problems.length) return this.result();
     for (const warning of this.doc.warnings) {
       this.problems.push(
@@ -71,6 +112,7 @@ class ParseContext {
           code: 'PLAN_YAML_WARNING',
           severity: 'warning',
           file: this.file,
+          field: this.fieldAtOffset(warning.pos[0]),
           ...this.position(warning.pos[0]),
           text: `YAML: ${warning.message}`,
           remediation:
@@ -87,6 +129,7 @@ class ParseContext {
         makeProblem({
           code: 'PLAN_YAML_SYNTAX',
           file: this.file,
+          field: DOCUMENT,
           line: 1,
           column: 1,
           text: `YAML: ${e instanceof Error ? e.message : String(e)}`,
@@ -100,6 +143,7 @@ class ParseContext {
         makeProblem({
           code: 'PLAN_INVALID_VALUE',
           file: this.file,
+          field: DOCUMENT,
           ...this.nodePosition(this.doc.contents),
           text: `a plan is a mapping with "version: 1" and "migrations:", found ${describeValue(
             raw,
@@ -140,6 +184,76 @@ class ParseContext {
   private nodePosition(node: unknown): SourcePosition {
     const range = (node as YamlNode | null)?.range;
     return range ? this.position(range[0]) : { line: 1, column: 1 };
+  }
+
+  /** Every node of the document with its key path, depth first (pairs' keys included as their path). */
+  private walk(fn: (node: YamlNode, path: Path) => void): void {
+    const visit = (node: unknown, path: Path) => {
+      if (isMap(node)) {
+        fn(node as YamlNode, path);
+        for (const pair of node.items) {
+          if (!isPair(pair)) continue;
+          const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+          if (pair.key) fn(pair.key as YamlNode, [...path, key]);
+          visit(pair.value, [...path, key]);
+        }
+      } else if (isSeq(node)) {
+        fn(node as YamlNode, path);
+        node.items.forEach((item, i) => visit(item, [...path, i]));
+      } else if (node && typeof node === 'object' && 'range' in node) {
+        fn(node as YamlNode, path);
+      }
+    };
+    visit(this.doc.contents, []);
+  }
+
+  /**
+   * Keys given twice in one mapping, as problems naming the key and both lines, by the offset of the
+   * repeated key (where the YAML parser reports it).
+   */
+  private duplicateKeys(): Map<number, Problem> {
+    const out = new Map<number, Problem>();
+    this.walk((node, mapPath) => {
+      if (!isMap(node)) return;
+      const seen = new Map<string, YamlNode>();
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key) || !pair.key.range) continue;
+        const key = String(pair.key.value);
+        const first = seen.get(key);
+        if (!first) {
+          seen.set(key, pair.key as YamlNode);
+          continue;
+        }
+        const field = formatKeyPath([...mapPath, key]);
+        const firstAt = this.nodePosition(first);
+        const again = this.nodePosition(pair.key);
+        out.set(
+          pair.key.range[0],
+          makeProblem({
+            code: 'PLAN_DUPLICATE_KEY',
+            file: this.file,
+            field,
+            ...again,
+            text: `key "${key}" is given twice in the same mapping: at line ${firstAt.line} and at line ${again.line}`,
+            remediation: `Keep one "${key}" (line ${firstAt.line} or line ${again.line}) and delete the other; YAML keys in one mapping must differ.`,
+            related: [{ field, ...firstAt }],
+          }),
+        );
+      }
+    });
+    return out;
+  }
+
+  /** The key path of the deepest node at `offset`, for problems the YAML parser finds by position. */
+  private fieldAtOffset(offset: number): string {
+    let best: Path | undefined;
+    this.walk((node, path) => {
+      const r = node.range;
+      if (r && r[0] <= offset && offset <= r[1]) {
+        if (!best || path.length >= best.length) best = path;
+      }
+    });
+    return (best && formatKeyPath(best)) || DOCUMENT;
   }
 
   /** The deepest existing node along `path`, and how much of the path it covers. */
@@ -206,7 +320,7 @@ class ParseContext {
     const field = formatKeyPath(issue.path);
     const at = (node: unknown) => ({
       file: this.file,
-      field: field || undefined,
+      field: field || DOCUMENT,
       ...this.nodePosition(node),
     });
     switch (issue.code) {
@@ -250,7 +364,7 @@ class ParseContext {
             makeProblem({
               code: 'PLAN_MISSING_KEY',
               file: this.file,
-              field: formatKeyPath(parent) || undefined,
+              field: formatKeyPath(issue.path),
               ...this.nodePosition(this.nodeAt(parent).node),
               text: `missing required key "${key}"`,
               remediation: `Add "${key}:" (${expectedOf(issue)}).`,
@@ -260,15 +374,21 @@ class ParseContext {
           return;
         }
         const found = valueAt(raw, issue.path);
+        const integer = isIntegerAt(planV1Schema, issue.path);
+        const expected = integer ? TYPE_WORDS.integer : expectedOf(issue);
         this.problems.push(
           makeProblem({
             code: 'PLAN_INVALID_VALUE',
             ...at(this.nodeAt(issue.path).node),
-            text: `expected ${expectedOf(issue)}, found ${describeValue(
-              found,
-            )}`,
-            remediation: remediationFor(issue, field, found),
-            expected: expectedOf(issue),
+            text: `expected ${expected}, found ${describeValue(found)}`,
+            remediation: integer
+              ? `Set ${field} to an integer${
+                  typeof found === 'string' && /^\d+$/.test(found.trim())
+                    ? `: ${found.trim()}, without quotes`
+                    : ', such as 3'
+                }.`
+              : remediationFor(issue, field, found),
+            expected,
           }),
         );
         return;
@@ -449,6 +569,13 @@ export function parsePlan(
       locations: {},
     };
   }
+  if (options.fastPath !== false) {
+    // Plans as vmware2scw writes them (and most written by hand) read ten times faster this way.
+    const fast = fastPlanYaml(text);
+    const checked =
+      fast && ParseContext.checkFast(fast.raw, fast.locations, file);
+    if (checked) return checked;
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PLAN_READ_OPTIONS, lineCounter });
   const ctx = new ParseContext(doc, lineCounter, file);
@@ -500,6 +627,19 @@ export function allowedKeysAt(schema: ZodTypeAny, path: Path): string[] {
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 
+/** Whether the schema at `path` is an integer (`z.number().int()`). */
+function isIntegerAt(schema: ZodTypeAny, path: Path): boolean {
+  let s: ZodTypeAny | undefined = unwrap(schema);
+  for (const seg of path) {
+    if (!s) return false;
+    if (s instanceof z.ZodArray && typeof seg === 'number')
+      s = unwrap(s.element);
+    else if (s instanceof z.ZodObject) s = unwrap(s.shape[String(seg)]);
+    else return false;
+  }
+  return s instanceof z.ZodNumber && s.isInt;
+}
+
 function unwrap(s: ZodTypeAny | undefined): ZodTypeAny | undefined {
   let cur = s;
   for (;;) {
@@ -516,7 +656,7 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
   string: 'a string',
   number: 'a number',
-  integer: 'a whole number',
+  integer: 'an integer (a whole number)',
   boolean: 'true or false',
 };
 
@@ -565,7 +705,7 @@ function remediationFor(
     return `Write a list: ["${found}"].`;
   }
   if (issue.code === 'invalid_type' && issue.expected === 'integer') {
-    return `Use a whole number for ${field}.`;
+    return `Set ${field} to an integer, without a decimal point.`;
   }
   return `Set ${field} to ${expectedOf(issue)}.`;
 }

@@ -2,7 +2,7 @@ import { offlineOffer } from '../offer/offlineOffer';
 import { OLD_README_PLAN } from '../__fixtures__/oldReadmePlan';
 import { makeVm, readmeInventoryVms } from '../__fixtures__/vms';
 import { parsePlan } from './PlanParser';
-import { resolvePlan } from './PlanResolver';
+import { listVms, resolvePlan } from './PlanResolver';
 
 const parse = (text: string) => {
   const r = parsePlan(text, { file: 'plan.yaml' });
@@ -43,6 +43,22 @@ describe('resolvePlan', () => {
     expect(r.vmsWithoutWave).toEqual([]);
   });
 
+  it('points an exclude that matches nothing at its value', () => {
+    const text = OLD_README_PLAN.replace(
+      'vm_name: legacy-do-not-touch',
+      'vm_name: gone-01',
+    );
+    const r = resolvePlan({ ...parse(text), vms: readmeInventoryVms() });
+    expect(
+      r.problems.find(p => p.code === 'PLAN_EXCLUDE_MATCHES_NOTHING'),
+    ).toMatchObject({
+      field: 'exclude[1].vm_name',
+      line: 37,
+      column: 14,
+      severity: 'info',
+    });
+  });
+
   it('applies exclude over any selection', () => {
     const text = OLD_README_PLAN.replace(
       'vm_pattern: "dev-*"',
@@ -81,9 +97,47 @@ describe('resolvePlan', () => {
     ).replace('    wave: production\n', '');
     const r = resolvePlan({ ...parse(text), vms: readmeInventoryVms() });
     const p = r.problems.find(x => x.code === 'PLAN_VM_IN_TWO_WAVES')!;
-    expect(p.message).toContain(
-      'VM "web-prod-01" is in wave "production" (waves[2], line 47) and in wave "dev" (waves[1], line 43)',
+    // At the vms entries that match, not at the waves' first lines.
+    expect(p.message).toBe(
+      'plan.yaml:48:11: waves[2].vms[0]: VM "web-prod-01" is in wave "production" (waves[2].vms[0], line 48) and in wave "dev" (waves[1].vms[1], line 44)',
     );
+    expect(p.related).toEqual([
+      { field: 'waves[1].vms[1]', line: 44, column: expect.any(Number) },
+    ]);
+  });
+
+  it('reports the same problem for several VMs once, with the VMs listed', () => {
+    const text = OLD_README_PLAN.replace(
+      'vm_pattern: "dev-*"',
+      'vm_pattern: "*"',
+    ).replace('vm_name: web-prod-01', 'vm_pattern: "*-0[123]"');
+    const r = resolvePlan({ ...parse(text), vms: readmeInventoryVms() });
+    const twice = r.problems.filter(x => x.code === 'PLAN_VM_IN_TWO_ENTRIES');
+    expect(twice.map(p => p.message)).toEqual([
+      'plan.yaml:25:5: migrations[1]: VM "web-dev-01" is selected by migrations[1] (line 25) and already by migrations[0] (line 20)',
+      'plan.yaml:30:5: migrations[2]: VM "web-dev-01" is selected by migrations[2] (line 30) and already by migrations[0] (line 20)',
+      'plan.yaml:30:5: migrations[2]: VMs "dev-01", "dev-02", "dev-03", "web-prod-01", "web-prod-02" and "db-01" are selected by migrations[2] (line 30) and already by migrations[1] (line 25)',
+    ]);
+    expect(twice[2].related).toEqual([
+      { field: 'migrations[1]', line: 25, column: 5 },
+    ]);
+  });
+
+  it('checks a target_type once per entry, however many VMs the entry selects', () => {
+    const text = OLD_README_PLAN.replace('PLAY2-NANO', 'PLAY2-NAMO');
+    const r = resolvePlan({
+      ...parse(text),
+      vms: readmeInventoryVms(),
+      catalog: offlineOffer()!,
+    });
+    const unknown = r.problems.filter(
+      x => x.code === 'PLAN_UNKNOWN_TARGET_TYPE',
+    );
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatchObject({
+      field: 'migrations[1].target_type',
+      suggestion: 'PLAY2-NANO',
+    });
   });
 
   it('reports a wave from the entry that disagrees with the waves list', () => {
@@ -152,5 +206,19 @@ describe('resolvePlan', () => {
     expect(
       r.problems.find(p => p.code === 'PLAN_PATTERN_MATCHES_NOTHING'),
     ).toMatchObject({ severity: 'warning', line: 25 });
+  });
+});
+
+describe('listVms', () => {
+  it('lists one VM, a few, or the first ten and how many more', () => {
+    expect(listVms(['a'])).toBe('VM "a"');
+    expect(listVms(['a', 'b', 'c'])).toBe('VMs "a", "b" and "c"');
+    const many = Array.from({ length: 13 }, (_, i) => `vm-${i}`);
+    expect(listVms(many)).toBe(
+      `13 VMs ${many
+        .slice(0, 10)
+        .map(n => `"${n}"`)
+        .join(', ')} and 3 more`,
+    );
   });
 });

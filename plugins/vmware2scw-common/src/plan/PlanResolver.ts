@@ -89,6 +89,22 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
   const placeOf = (field: string) =>
     locations[field] ? `${field}, line ${locations[field].line}` : field;
 
+  // The same problem for several VMs (one pattern, one pair of entries or waves) is one problem
+  // listing the VMs: `group` collects them, and they are made once the VMs are known.
+  const groups = new Map<
+    string,
+    { vms: string[]; make: (names: string) => Problem }
+  >();
+  const group = (
+    key: string,
+    vmName: string,
+    make: (names: string) => Problem,
+  ) => {
+    const g = groups.get(key);
+    if (g) g.vms.push(vmName);
+    else groups.set(key, { vms: [vmName], make });
+  };
+
   const byName = new Map<string, Vm[]>();
   for (const vm of vms) {
     const list = byName.get(vm.name);
@@ -114,7 +130,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
         makeProblem({
           code: 'PLAN_EXCLUDE_MATCHES_NOTHING',
           severity: 'info',
-          ...where(`exclude[${i}]`),
+          ...where(`exclude[${i}].${selector}`),
           text: `${selector} "${value}" matches no VM in the inventory`,
           remediation:
             'Nothing to do if the VM is gone; otherwise check the spelling.',
@@ -185,11 +201,15 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
       }
       const first = claimedBy.get(k);
       if (first !== undefined) {
-        problems.push(
+        group(`entries:${i}:${first}`, vm.name, names =>
           makeProblem({
             code: 'PLAN_VM_IN_TWO_ENTRIES',
             ...where(field),
-            text: `VM "${vm.name}" is selected by ${field}${lineOf(
+            text: `${names} ${verb(
+              names,
+              'is',
+              'are',
+            )} selected by ${field}${lineOf(
               field,
             )} and already by migrations[${first}]${lineOf(
               `migrations[${first}]`,
@@ -212,27 +232,30 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
   const waveHits = plan.waves.map(w => w.vms.map(() => 0));
   for (const { vm } of selected) {
     let found: number | undefined;
+    let foundHit = -1;
     plan.waves.forEach((w, wi) => {
       const hit = wavePatterns[wi].findIndex(g => g.matches(vm.name));
       if (hit < 0) return;
       waveHits[wi][hit]++;
       if (found === undefined) {
         found = wi;
+        foundHit = hit;
         return;
       }
       if (found === wi) return;
-      problems.push(
+      const here = `waves[${wi}].vms[${hit}]`;
+      const there = `waves[${found}].vms[${foundHit}]`;
+      const other = plan.waves[found].name;
+      group(`waves:${here}:${there}`, vm.name, names =>
         makeProblem({
           code: 'PLAN_VM_IN_TWO_WAVES',
-          ...where(`waves[${wi}]`),
-          text: `VM "${vm.name}" is in wave "${w.name}" (${placeOf(
-            `waves[${wi}]`,
-          )}) and in wave "${plan.waves[found].name}" (${placeOf(
-            `waves[${found}]`,
-          )})`,
+          ...where(here),
+          text: `${names} ${verb(names, 'is', 'are')} in wave "${
+            w.name
+          }" (${placeOf(here)}) and in wave "${other}" (${placeOf(there)})`,
           remediation:
             'Put each VM in one wave: narrow one of the vms patterns.',
-          related: [related(`waves[${found}]`)],
+          related: [related(there)],
         }),
       );
     });
@@ -259,6 +282,8 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
   const zone = plan.defaults.zone;
   const migrations: ResolvedMigration[] = [];
   const vmsWithoutWave: string[] = [];
+  /** Entries whose target_type was checked: once per entry, however many VMs it selects. */
+  const typeChecked = new Set<number>();
   for (const { vm, index } of selected) {
     const m = plan.migrations[index];
     const field = `migrations[${index}]`;
@@ -270,15 +295,23 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
       plan.waves[fromWaves].name !== m.wave
     ) {
       const declared = waveIndexByName.get(m.wave);
-      problems.push(
+      const listed = plan.waves[fromWaves].name;
+      const entryWave = m.wave;
+      group(`entry-wave:${index}:${fromWaves}`, vm.name, names =>
         makeProblem({
           code: 'PLAN_VM_IN_TWO_WAVES',
           ...where(`${field}.wave`),
-          text: `VM "${vm.name}" has wave "${m.wave}" in ${field}${lineOf(
+          text: `${names} ${verb(
+            names,
+            'has',
+            'have',
+          )} wave "${entryWave}" in ${field}${lineOf(
             `${field}.wave`,
-          )} but is listed in wave "${plan.waves[fromWaves].name}" (${placeOf(
-            `waves[${fromWaves}]`,
-          )})`,
+          )} but ${verb(
+            names,
+            'is',
+            'are',
+          )} listed in wave "${listed}" (${placeOf(`waves[${fromWaves}]`)})`,
           remediation:
             "Make the two agree: change the entry's wave or the wave's vms patterns.",
           related: [
@@ -291,7 +324,12 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
       wave = plan.waves[fromWaves].name;
     }
     if (wave === undefined) vmsWithoutWave.push(vm.name);
-    if (m.target_type && catalog && !findServerType(catalog, m.target_type)) {
+    if (
+      m.target_type &&
+      catalog &&
+      !typeChecked.has(index) &&
+      !findServerType(catalog, m.target_type)
+    ) {
       const suggestion = didYouMean(
         m.target_type,
         catalog.serverTypes.map(t => t.name),
@@ -310,6 +348,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
         }),
       );
     }
+    typeChecked.add(index);
     const resolvedEntry: ResolvedMigration = {
       vmName: vm.name,
       moref: vm.moref,
@@ -335,9 +374,11 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
         severity: 'warning',
         file,
         field: 'migrations',
-        text: `${vmsWithoutWave.length} VM(s) have no wave: ${vmsWithoutWave
-          .slice(0, 10)
-          .join(', ')}${vmsWithoutWave.length > 10 ? ', ...' : ''}`,
+        text: `${listVms(vmsWithoutWave)} ${verb(
+          listVms(vmsWithoutWave),
+          'has',
+          'have',
+        )} no wave`,
         remediation:
           "Give their entries a wave, or list them in a wave's vms; they will not run until then.",
       }),
@@ -371,6 +412,7 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
     .filter(vm => wavePatterns.some(ps => ps.some(g => g.matches(vm.name))))
     .map(vm => vm.name);
 
+  for (const g of groups.values()) problems.push(g.make(listVms(g.vms)));
   problems.sort(
     (a, b) =>
       (a.line ?? Infinity) - (b.line ?? Infinity) ||
@@ -387,4 +429,21 @@ export function resolvePlan(input: ResolvePlanInput): ResolvedPlan {
     unplannedWaveMatches,
     problems,
   };
+}
+
+/** How many VM names a message lists before "and N more". */
+const LISTED_VMS = 10;
+
+/** `VM "a"`, `VMs "a", "b" and "c"`, `VMs "a", ... and 12 more`. */
+export function listVms(names: readonly string[]): string {
+  const quoted = names.slice(0, LISTED_VMS).map(n => `"${n}"`);
+  if (names.length === 1) return `VM ${quoted[0]}`;
+  const rest = names.length - quoted.length;
+  return rest > 0
+    ? `${names.length} VMs ${quoted.join(', ')} and ${rest} more`
+    : `VMs ${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+function verb(subject: string, one: string, many: string): string {
+  return subject.startsWith('VM ') ? one : many;
 }

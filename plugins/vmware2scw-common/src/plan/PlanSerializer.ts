@@ -53,6 +53,12 @@ export function writePlan(plan: Plan): string {
     'defaults:',
     `  zone: ${scalar(plan.defaults.zone)}`,
     `  sizing_strategy: ${scalar(plan.defaults.sizing_strategy)}`,
+    ...(plan.defaults.sizing_percentile !== undefined
+      ? [`  sizing_percentile: ${plan.defaults.sizing_percentile}`]
+      : []),
+    ...(plan.defaults.comfort_factor !== undefined
+      ? [`  comfort_factor: ${plan.defaults.comfort_factor}`]
+      : []),
   );
   if (plan.defaults.tags.length)
     out.push('  tags:', ...plan.defaults.tags.map(t => `    - ${scalar(t)}`));

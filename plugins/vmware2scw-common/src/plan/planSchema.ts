@@ -44,6 +44,18 @@ export const planDefaultsSchema = z
   .object({
     zone: zoneSchema.default(DEFAULT_ZONE),
     sizing_strategy: sizingStrategySchema.default('optimize'),
+    /** `optimize`: percentile of measured utilisation to size from (default 95). */
+    sizing_percentile: z
+      .union([
+        z.literal(50),
+        z.literal(90),
+        z.literal(95),
+        z.literal(99),
+        z.literal(100),
+      ])
+      .optional(),
+    /** `optimize`: factor over measured utilisation (default 1.3). */
+    comfort_factor: z.number().min(1).max(3).optional(),
     tags: z.array(nonEmpty('a tag')).default([]),
   })
   .strict();

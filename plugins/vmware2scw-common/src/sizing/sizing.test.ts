@@ -6,7 +6,7 @@ import {
   PRODUCTION_FAMILIES,
   serverTypeFamily,
 } from '../offer/serverTypeFamily';
-import { disk, makeVm } from '../__fixtures__/vms';
+import { disk, makeVm, measured } from '../__fixtures__/vms';
 import { createSizer, sizeVm, sizingDemand } from './sizing';
 
 const catalog = offlineOffer('fr-par-1')!;
@@ -57,28 +57,131 @@ describe('sizing strategies', () => {
     ).toBe('POP2-HM-2C-16G');
   });
 
-  it('optimize right-sizes from utilisation with 30% headroom, never above allocated', () => {
+  it('optimize right-sizes from the P95 of utilisation with a 1.3 comfort factor, never above allocated', () => {
     // 16 × 20% × 1.3 = 4.16 -> 5 vCPU; 64 GiB × 40% × 1.3 = 33.3 -> 34 GiB.
     const vm = makeVm({
       numCpu: 16,
       memoryMiB: 65536,
-      utilization: { cpuPercent: 20, memoryPercent: 40 },
+      utilization: measured(20, 40),
     });
-    expect(sizingDemand(vm, 'optimize')).toEqual({
+    expect(sizingDemand(vm, 'optimize')).toMatchObject({
       vcpus: 5,
       memoryMiB: 34 * 1024,
       basis: 'utilization',
+      utilisation: { confidence: 'high', used: true, samples: 360 },
     });
     expect(sizingDemand(vm, 'exact').basis).toBe('allocated');
+    expect(sizingDemand(vm, 'exact').utilisation).toBeUndefined();
+    // Another percentile: the fixture's P50 is half the P95.
+    expect(sizingDemand(vm, 'optimize', { percentile: 'p50' })).toMatchObject({
+      vcpus: 3,
+      memoryMiB: 17 * 1024,
+    });
     const busy = makeVm({
       numCpu: 4,
       memoryMiB: 8192,
-      utilization: { cpuPercent: 100 },
+      utilization: measured(100, undefined),
     });
-    expect(sizingDemand(busy, 'optimize').vcpus).toBe(4);
+    expect(sizingDemand(busy, 'optimize')).toMatchObject({
+      vcpus: 4,
+      memoryMiB: 8192,
+    });
     const r = sizeVm(vm, catalog, { strategy: 'optimize' });
     expect(r.targetType).toBe('POP2-HM-6C-48G');
-    expect(r.reason).toMatch(/utilisation × 1.3/);
+    expect(r.confidence).toBe('high');
+    expect(r.reason).toBe(
+      'cheapest dedicated-vCPU type with 5 vCPU / 34 GiB (right-sized from utilisation P95 cpu 20% mem 40% over 30 d, 360 samples × 1.3, confidence high) among PRO2/POP2/POP2-HM/POP2-HC',
+    );
+    // What allocation would have cost: 16 vCPU / 64 GiB.
+    expect(r.allocationBased).toEqual({
+      type: 'POP2-16C-64G',
+      monthlyPriceEur: expect.any(Number),
+    });
+    expect(r.allocationBased!.monthlyPriceEur!).toBeGreaterThan(
+      r.monthlyPriceEur!,
+    );
+  });
+
+  it('optimize picks a smaller type for an idle VM than for a busy one of the same allocation', () => {
+    const shape = { numCpu: 8, memoryMiB: 32768 };
+    const idle = sizeVm(
+      makeVm({ ...shape, utilization: measured(5, 10) }),
+      catalog,
+      { strategy: 'optimize' },
+    );
+    const busy = sizeVm(
+      makeVm({ ...shape, utilization: measured(90, 85) }),
+      catalog,
+      { strategy: 'optimize' },
+    );
+    expect(idle.vcpus!).toBeLessThan(busy.vcpus!);
+    expect(idle.monthlyPriceEur!).toBeLessThan(busy.monthlyPriceEur!);
+    expect(busy.targetType).toBe('PRO2-S');
+    expect(idle.targetType).toBe('PRO2-XXS');
+  });
+
+  it('confidence follows the share of the window covered; low confidence falls back to allocation', () => {
+    const shape = { numCpu: 8, memoryMiB: 32768 };
+    const demandOver = (days: number) =>
+      sizingDemand(
+        makeVm({ ...shape, utilization: measured(10, 10, days) }),
+        'optimize',
+      );
+    expect(demandOver(30).utilisation?.confidence).toBe('high');
+    expect(demandOver(24).utilisation?.confidence).toBe('high');
+    expect(demandOver(15).utilisation?.confidence).toBe('medium');
+    expect(demandOver(15).basis).toBe('utilization');
+    const low = demandOver(1);
+    expect(low).toMatchObject({
+      vcpus: 8,
+      memoryMiB: 32768,
+      basis: 'allocated',
+      utilisation: { confidence: 'low', used: false },
+    });
+    const r = sizeVm(
+      makeVm({ ...shape, utilization: measured(10, 10, 1) }),
+      catalog,
+      { strategy: 'optimize' },
+    );
+    expect(r.reason).toMatch(
+      /as allocated: utilisation P95 cpu 10% mem 10% over 1 d, 12 samples gives low confidence, below medium/,
+    );
+    expect(r.allocationBased).toBeUndefined();
+    // A caller that accepts low confidence sizes from it anyway.
+    expect(
+      sizingDemand(
+        makeVm({ ...shape, utilization: measured(10, 10, 1) }),
+        'optimize',
+        { minConfidence: 'low' },
+      ).basis,
+    ).toBe('utilization');
+  });
+
+  it("never sizes below the guest OS's minimum", () => {
+    const idleWindows = makeVm({
+      ...windows,
+      numCpu: 4,
+      memoryMiB: 16384,
+      utilization: measured(1, 1),
+    });
+    expect(sizingDemand(idleWindows, 'optimize')).toMatchObject({
+      vcpus: 1,
+      memoryMiB: 2048,
+    });
+    const idleWin11 = makeVm({
+      ...idleWindows,
+      guestId: 'windows11_64Guest',
+    });
+    expect(sizingDemand(idleWin11, 'optimize')).toMatchObject({
+      vcpus: 2,
+      memoryMiB: 4096,
+    });
+    expect(
+      sizingDemand(
+        makeVm({ numCpu: 4, memoryMiB: 8192, utilization: measured(1, 1) }),
+        'optimize',
+      ),
+    ).toMatchObject({ vcpus: 1, memoryMiB: 1024 });
   });
 
   it('gives Windows guests -WIN types only, and never gives them to others', () => {

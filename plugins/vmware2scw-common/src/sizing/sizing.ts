@@ -12,7 +12,12 @@ import {
   isWindowsServerType,
   serverTypeFamily,
 } from '../offer/serverTypeFamily';
-import type { Vm } from '../inventory/model';
+import {
+  utilizationSpan,
+  type UtilisationPercentile,
+  type Vm,
+  type VmUtilization,
+} from '../inventory/model';
 import { makeProblem, type Problem } from '../problems/Problem';
 import { ordinal } from '../ordinal';
 import {
@@ -28,9 +33,12 @@ import {
  *   RAM, the smallest relative excess `(vCPU_type/vCPU_vm − 1) + (RAM_type/RAM_vm − 1)`; ties go to
  *   the cheaper type. Families: PLAY2, PRO2, POP2, POP2-HM, POP2-HC.
  * - `optimize` (recommended): right-size, then the cheapest dedicated-vCPU type that fits.
- *   Demand is what the VM is allocated, unless the inventory carries utilisation
- *   (`vm.utilization`, peak or p95 in %): then demand = allocated × utilisation × 1.3 headroom,
- *   rounded up to a whole vCPU and a whole GiB, at least 1 vCPU / 1 GiB and never more than allocated.
+ *   Demand is what the VM is allocated, unless the inventory carries measured utilisation
+ *   (`vm.utilization`): then demand = allocated × the percentile (default P95) of CPU and active memory
+ *   × a comfort factor (default 1.3), rounded up to a whole vCPU and a whole GiB, never below the
+ *   guest OS's minimum and never more than allocated. Each such demand has a confidence from the share
+ *   of the observation window (default 30 days) the samples cover: high from 80 %, medium from 40 %,
+ *   low below; a demand under `minConfidence` (default medium) falls back to allocation and says why.
  *   Without utilisation nothing is shrunk blind. Families: PRO2, POP2, POP2-HM, POP2-HC (no PLAY2,
  *   whose vCPUs are shared).
  * - `cost`: the cheapest type with at least the allocated vCPUs and RAM, shared-vCPU PLAY2 included.
@@ -46,13 +54,43 @@ export type SizingStrategy = z.infer<typeof sizingStrategySchema>;
 
 /** Comfort factor over observed utilisation for `optimize` (Azure Migrate uses the same idea). */
 export const OPTIMIZE_HEADROOM = 1.3;
+/** Percentile of the samples `optimize` sizes from. */
+export const DEFAULT_SIZING_PERCENTILE: UtilisationPercentile = 'p95';
+/** Observation window a full-confidence recommendation covers. */
+export const DEFAULT_UTILISATION_WINDOW_DAYS = 30;
+
+export const sizingConfidenceSchema = z.enum(['low', 'medium', 'high']);
+export type SizingConfidence = z.infer<typeof sizingConfidenceSchema>;
 
 export interface SizingOptions {
   strategy: SizingStrategy;
   /** Families to choose from, overriding the strategy's default list; `['*']` means every family. */
   families?: string[];
-  /** Headroom factor for `optimize` over utilisation. */
+  /** Comfort factor for `optimize` over utilisation (default 1.3). */
   headroom?: number;
+  /** Percentile of utilisation `optimize` sizes from (default P95). */
+  percentile?: UtilisationPercentile;
+  /** Window that full confidence needs, in days (default 30). */
+  windowDays?: number;
+  /** Least confidence for which `optimize` sizes from utilisation rather than allocation (default medium). */
+  minConfidence?: SizingConfidence;
+}
+
+/** What measured utilisation said about a VM, and whether sizing followed it. */
+export interface SizingUtilisation {
+  source: VmUtilization['source'];
+  percentile: UtilisationPercentile;
+  cpuPercent?: number;
+  memoryPercent?: number;
+  samples: number;
+  windowSeconds: number;
+  /** Share of the sizing window the samples cover, 0–1. */
+  coverage: number;
+  confidence: SizingConfidence;
+  /** False when the confidence was too low and sizing fell back to allocation. */
+  used: boolean;
+  /** `utilisation P95 cpu 38% mem 52% over 30 d, 8,640 samples` */
+  text: string;
 }
 
 export interface SizingDemand {
@@ -60,6 +98,8 @@ export interface SizingDemand {
   memoryMiB: number;
   /** `allocated` when taken from the VM's configuration, `utilization` when right-sized from usage. */
   basis: 'allocated' | 'utilization';
+  /** Present when the VM has measured utilisation and the strategy is `optimize`. */
+  utilisation?: SizingUtilisation;
 }
 
 export interface SizingCandidate {
@@ -85,6 +125,13 @@ export interface SizingResult {
   availability?: OfferedServerType['availability'];
   /** One sentence: why this type. */
   reason: string;
+  /** Confidence of a utilisation-based recommendation (absent when sized on allocation only). */
+  confidence?: SizingConfidence;
+  /**
+   * When sized from utilisation: the type and monthly price allocation-based sizing would give, for
+   * the saving shown in estimates.
+   */
+  allocationBased?: { type?: string; monthlyPriceEur?: number };
   /** The next best fits, for a user who wants to choose. */
   alternatives: SizingCandidate[];
   problem?: Problem;
@@ -103,6 +150,12 @@ export function createSizer(
 ): Sizer {
   const { strategy } = options;
   const headroom = options.headroom ?? OPTIMIZE_HEADROOM;
+  const demandOptions: DemandOptions = {
+    headroom,
+    percentile: options.percentile ?? DEFAULT_SIZING_PERCENTILE,
+    windowDays: options.windowDays ?? DEFAULT_UTILISATION_WINDOW_DAYS,
+    minConfidence: options.minConfidence ?? 'medium',
+  };
   const families =
     options.families ??
     (strategy === 'optimize' ? PRODUCTION_FAMILIES : DEFAULT_SIZING_FAMILIES);
@@ -128,7 +181,7 @@ export function createSizer(
   const familyText = anyFamily ? 'any family' : families.join('/');
 
   return vm => {
-    const demand = sizingDemand(vm, strategy, headroom);
+    const demand = sizingDemand(vm, strategy, demandOptions);
     const base = { vmName: vm.name, strategy, zone: catalog.zone, demand };
     const need = `${demand.vcpus} vCPU / ${formatGiB(demand.memoryMiB)} GiB`;
     if (vm.disks.length > MAX_VOLUMES_PER_INSTANCE) {
@@ -154,10 +207,26 @@ export function createSizer(
       );
     }
     const chosen = ranked[0];
-    const basisText =
-      demand.basis === 'utilization'
-        ? `right-sized from utilisation × ${headroom}`
-        : 'as allocated';
+    const u = demand.utilisation;
+    const basisText = !u
+      ? 'as allocated'
+      : u.used
+      ? `right-sized from ${u.text} × ${headroom}, confidence ${u.confidence}`
+      : `as allocated: ${u.text} gives ${u.confidence} confidence, below ${demandOptions.minConfidence}`;
+    let allocationBased: SizingResult['allocationBased'];
+    if (u?.used) {
+      const alloc = rank(
+        windows ? windowsPool : otherPool,
+        { vcpus: vm.numCpu, memoryMiB: vm.memoryMiB, basis: 'allocated' },
+        strategy,
+      )[0];
+      allocationBased = alloc
+        ? {
+            type: alloc.name,
+            monthlyPriceEur: monthlyPrice(alloc.hourlyPriceEur),
+          }
+        : {};
+    }
     const reason = {
       exact: `closest shape to ${need} (${basisText}) among ${familyText}`,
       optimize: `cheapest dedicated-vCPU type with ${need} (${basisText}) among ${familyText}`,
@@ -175,6 +244,8 @@ export function createSizer(
       monthlyPriceEur: monthlyPrice(chosen.hourlyPriceEur),
       availability: chosen.availability,
       reason,
+      ...(u ? { confidence: u.confidence } : {}),
+      ...(allocationBased ? { allocationBased } : {}),
       alternatives: ranked.slice(1, 4).map(candidateOf),
     };
   };
@@ -188,11 +259,63 @@ export function sizeVm(
   return createSizer(catalog, options)(vm);
 }
 
+interface DemandOptions {
+  headroom: number;
+  percentile: UtilisationPercentile;
+  windowDays: number;
+  minConfidence: SizingConfidence;
+}
+
+const CONFIDENCE_RANK: Record<SizingConfidence, number> = {
+  low: 0,
+  medium: 1,
+  high: 2,
+};
+
+/** Confidence from the share of the window covered: high from 80 %, medium from 40 %. */
+export function confidenceOf(coverage: number): SizingConfidence {
+  if (coverage >= 0.8) return 'high';
+  if (coverage >= 0.4) return 'medium';
+  return 'low';
+}
+
+/**
+ * The least a guest needs whatever its measured use: Windows 11 2 vCPU / 4 GiB, other Windows
+ * (Server with Desktop Experience) 2 GiB, anything else 1 vCPU / 1 GiB.
+ */
+export function guestMinimum(vm: Pick<Vm, 'osFamily' | 'guestId'>): {
+  vcpus: number;
+  memoryMiB: number;
+} {
+  if (vm.osFamily === 'windows') {
+    return /windows1[1-9]/i.test(vm.guestId ?? '')
+      ? { vcpus: 2, memoryMiB: 4096 }
+      : { vcpus: 1, memoryMiB: 2048 };
+  }
+  return { vcpus: 1, memoryMiB: 1024 };
+}
+
+const DAY = 86_400;
+
+function utilisationText(
+  u: VmUtilization,
+  percentile: UtilisationPercentile,
+  cpu: number | undefined,
+  mem: number | undefined,
+): string {
+  const parts = [
+    `utilisation ${percentile.toUpperCase()}`,
+    ...(cpu !== undefined ? [`cpu ${Math.round(cpu)}%`] : []),
+    ...(mem !== undefined ? [`mem ${Math.round(mem)}%`] : []),
+  ];
+  return `${parts.join(' ')} ${utilizationSpan(u)}`;
+}
+
 /** What the VM needs, under a strategy (see the module comment for the rule). */
 export function sizingDemand(
-  vm: Pick<Vm, 'numCpu' | 'memoryMiB' | 'utilization'>,
+  vm: Pick<Vm, 'numCpu' | 'memoryMiB' | 'utilization' | 'osFamily' | 'guestId'>,
   strategy: SizingStrategy,
-  headroom: number = OPTIMIZE_HEADROOM,
+  options: Partial<DemandOptions> = {},
 ): SizingDemand {
   const allocated: SizingDemand = {
     vcpus: vm.numCpu,
@@ -200,33 +323,59 @@ export function sizingDemand(
     basis: 'allocated',
   };
   const u = vm.utilization;
-  if (
-    strategy !== 'optimize' ||
-    !u ||
-    (u.cpuPercent === undefined && u.memoryPercent === undefined)
-  ) {
+  if (strategy !== 'optimize' || !u || (!u.cpu && !u.memoryActive)) {
     return allocated;
   }
+  const headroom = options.headroom ?? OPTIMIZE_HEADROOM;
+  const percentile = options.percentile ?? DEFAULT_SIZING_PERCENTILE;
+  const windowSeconds =
+    (options.windowDays ?? DEFAULT_UTILISATION_WINDOW_DAYS) * DAY;
+  const cpuPercent = u.cpu?.[percentile];
+  const memoryPercent = u.memoryActive?.[percentile];
+  const coverage = Math.min(
+    1,
+    (u.samples * (u.intervalSeconds ?? 0)) / windowSeconds,
+  );
+  const confidence = confidenceOf(coverage);
+  const used =
+    CONFIDENCE_RANK[confidence] >=
+    CONFIDENCE_RANK[options.minConfidence ?? 'medium'];
+  const utilisation: SizingUtilisation = {
+    source: u.source,
+    percentile,
+    ...(cpuPercent !== undefined ? { cpuPercent } : {}),
+    ...(memoryPercent !== undefined ? { memoryPercent } : {}),
+    samples: u.samples,
+    windowSeconds: u.windowSeconds,
+    coverage,
+    confidence,
+    used,
+    text: utilisationText(u, percentile, cpuPercent, memoryPercent),
+  };
+  if (!used) return { ...allocated, utilisation };
+  const min = guestMinimum(vm);
   const vcpus =
-    u.cpuPercent === undefined
+    cpuPercent === undefined
       ? vm.numCpu
       : Math.min(
           vm.numCpu,
-          Math.max(1, Math.ceil((vm.numCpu * u.cpuPercent * headroom) / 100)),
+          Math.max(
+            min.vcpus,
+            Math.ceil((vm.numCpu * cpuPercent * headroom) / 100),
+          ),
         );
   const memoryMiB =
-    u.memoryPercent === undefined
+    memoryPercent === undefined
       ? vm.memoryMiB
       : Math.min(
           vm.memoryMiB,
           Math.max(
-            1024,
-            Math.ceil(
-              (vm.memoryMiB * u.memoryPercent * headroom) / 100 / 1024,
-            ) * 1024,
+            min.memoryMiB,
+            Math.ceil((vm.memoryMiB * memoryPercent * headroom) / 100 / 1024) *
+              1024,
           ),
         );
-  return { vcpus, memoryMiB, basis: 'utilization' };
+  return { vcpus, memoryMiB, basis: 'utilization', utilisation };
 }
 
 /** How many types a result lists: the choice and three alternatives. */

@@ -109,6 +109,13 @@ export const vcenterConfigSchema = z
         'expected the SHA-256 fingerprint of the vCenter certificate: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)',
       )
       .optional(),
+    /**
+     * Read each running VM's utilisation (CPU, memory, disk, network) from the vCenter's historical
+     * statistics with the inventory, for right-sizing; one QueryPerf per 50 VMs.
+     */
+    utilisation: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .default(true),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -1,4 +1,8 @@
-import { vmTotalDiskBytes } from '@internal/plugin-vmware2scw-common';
+import {
+  offlineOffer,
+  sizeVm,
+  vmTotalDiskBytes,
+} from '@internal/plugin-vmware2scw-common';
 import { RvtoolsError } from './RvtoolsError';
 import { parseRvtoolsTables } from './RvtoolsParser';
 import { folderPathOf } from './RvtoolsVmRows';
@@ -339,6 +343,115 @@ describe('parseRvtoolsTables', () => {
       snapshotCount: 0,
       toolsStatus: 'toolsNotRunning',
       specialDevices: [{ kind: 'usb_device', label: 'HASP dongle' }],
+    });
+  });
+
+  describe('usage columns', () => {
+    const usageTables = () => [
+      table(
+        'vInfo',
+        ['VM', 'Powerstate', 'CPUs', 'Memory', 'Active Memory'],
+        [
+          ['idle', 'poweredOn', '8', '32768', ''],
+          ['busy', 'poweredOn', '8', '32768', ''],
+          ['info-only', 'poweredOn', '2', '4096', '1024'],
+          ['off', 'poweredOff', '2', '4096', '0'],
+          ['none', 'poweredOn', '2', '4096', ''],
+        ],
+      ),
+      // Overall / Max MHz: 5 % and 90 %; "none" has no usage at all.
+      table(
+        'vCPU',
+        ['VM', 'CPUs', 'Max', 'Overall'],
+        [
+          ['idle', '8', '20,000', '1000'],
+          ['busy', '8', '20000', '18000'],
+          ['off', '2', '5000', '0'],
+        ],
+      ),
+      table(
+        'vMemory',
+        ['VM', 'Size MiB', 'Consumed', 'Active'],
+        [
+          ['idle', '32768', '30000', '3277'],
+          ['busy', '32768', '32768', '27853'],
+        ],
+      ),
+      table(
+        'vMetaData',
+        ['RVTools version', 'xlsx creation datetime'],
+        [['4.6.1', '2026-11-02 09:30:00']],
+      ),
+    ];
+
+    it('reads vCPU, vMemory and vInfo usage as one point in time', () => {
+      const { inventory } = parseRvtoolsTables(usageTables(), {
+        sourceId: 'fx',
+      });
+      const byName = new Map(inventory.vms.map(v => [v.name, v]));
+      expect(byName.get('idle')!.utilization).toEqual({
+        source: 'rvtools',
+        from: '2026-11-02T09:30:00.000Z',
+        to: '2026-11-02T09:30:00.000Z',
+        windowSeconds: 0,
+        intervalSeconds: 20,
+        samples: 1,
+        cpu: { p50: 5, p90: 5, p95: 5, p99: 5, max: 5 },
+        memoryActive: { p50: 10, p90: 10, p95: 10, p99: 10, max: 10 },
+        memoryConsumed: {
+          p50: 91.6,
+          p90: 91.6,
+          p95: 91.6,
+          p99: 91.6,
+          max: 91.6,
+        },
+      });
+      expect(byName.get('busy')!.utilization?.cpu?.p95).toBe(90);
+      // No vMemory row: vInfo's Active Memory.
+      expect(byName.get('info-only')!.utilization).toMatchObject({
+        memoryActive: { p95: 25 },
+      });
+      expect(byName.get('info-only')!.utilization?.cpu).toBeUndefined();
+      expect(byName.get('off')!.utilization).toBeUndefined();
+      expect(byName.get('none')!.utilization).toBeUndefined();
+    });
+
+    it('optimize sizes the idle VM smaller than the busy one once low confidence is accepted', () => {
+      const { inventory } = parseRvtoolsTables(usageTables(), {
+        sourceId: 'fx',
+      });
+      const catalog = offlineOffer('fr-par-1')!;
+      const [idle, busy] = inventory.vms;
+      const accepting = {
+        strategy: 'optimize' as const,
+        minConfidence: 'low' as const,
+      };
+      const idleType = sizeVm(idle, catalog, accepting);
+      const busyType = sizeVm(busy, catalog, accepting);
+      expect(idleType.vcpus!).toBeLessThan(busyType.vcpus!);
+      expect(idleType.monthlyPriceEur!).toBeLessThan(busyType.monthlyPriceEur!);
+      expect(idleType.confidence).toBe('low');
+      expect(idleType.reason).toMatch(
+        /utilisation P95 cpu 5% mem 10% at one point in time, 1 sample/,
+      );
+      // By default one snapshot is too little to shrink a VM on: allocation, and why.
+      const byDefault = sizeVm(idle, catalog, { strategy: 'optimize' });
+      expect(byDefault.demand).toMatchObject({ vcpus: 8, basis: 'allocated' });
+      expect(byDefault.reason).toMatch(/as allocated: .* gives low confidence/);
+    });
+
+    it('imports without the usage sheets or columns, and reports a bad usage cell', () => {
+      const [vinfo] = usageTables();
+      const { inventory } = parseRvtoolsTables(
+        [vinfo, table('vCPU', ['VM', 'CPUs'], [['idle', '8']])],
+        { sourceId: 'fx' },
+      );
+      expect(inventory.vms[0].utilization).toBeUndefined();
+      const e = parseError([
+        vinfo,
+        table('vCPU', ['VM', 'Max', 'Overall'], [['idle', '20000', 'lots']]),
+      ]);
+      expect(e.message).toMatch(/vCPU.*row 2.*Overall.*"lots"/s);
     });
   });
 

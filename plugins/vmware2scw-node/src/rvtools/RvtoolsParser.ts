@@ -7,6 +7,7 @@ import { RvtoolsError, type RvtoolsIssue } from './RvtoolsError';
 import { joinDetailRows } from './RvtoolsDetailRows';
 import { infrastructureOf } from './RvtoolsInfrastructure';
 import { openRvtoolsSheets } from './RvtoolsSheetSet';
+import { joinUsageRows, utilizationOf } from './RvtoolsUsageRows';
 import type { VmetadataColumn } from './RvtoolsSheets';
 import type { RvtoolsColumns, RvtoolsTable } from './RvtoolsTable';
 import { VmLookup } from './RvtoolsVmLookup';
@@ -41,11 +42,13 @@ export function parseRvtoolsTables(
   const drafts = readVinfoRows(sheets.vinfo, options.sourceId, issues);
   if (sheets.vinfo.table.rows.length === 0)
     throw emptyExport(sheets.vinfo.table);
-  joinDetailRows(
-    sheets,
-    new VmLookup(drafts, sheets.vinfo.has('vmId'), sheets.vinfo.has('vmUuid')),
-    issues,
+  const lookup = new VmLookup(
+    drafts,
+    sheets.vinfo.has('vmId'),
+    sheets.vinfo.has('vmUuid'),
   );
+  joinDetailRows(sheets, lookup, issues);
+  joinUsageRows(sheets, lookup, drafts, issues);
   const metadata = readMetadata(sheets.meta, issues);
   if (issues.length) {
     throw RvtoolsError.fromIssues(
@@ -55,14 +58,19 @@ export function parseRvtoolsTables(
     );
   }
 
-  for (const d of drafts) finishVm(d);
+  const collectedAt = metadata.collectedAt ?? options.collectedAt;
+  for (const d of drafts) {
+    finishVm(d);
+    const utilization = utilizationOf(d, collectedAt);
+    if (utilization) d.vm.utilization = utilization;
+  }
   const vms = drafts.map(d => d.vm);
   const inventory = inventorySchema.parse({
     source: {
       kind: 'rvtools',
       id: options.sourceId,
       name: options.sourceName,
-      collectedAt: metadata.collectedAt ?? options.collectedAt,
+      collectedAt,
       version: metadata.version,
     },
     vms,

@@ -1,5 +1,11 @@
 import { RvtoolsError, type RvtoolsIssue } from './RvtoolsError';
 import {
+  VCPU_COLUMNS,
+  VCPU_REQUIRED,
+  VMEMORY_COLUMNS,
+  VMEMORY_REQUIRED,
+  type VcpuColumn,
+  type VmemoryColumn,
   VDISK_COLUMNS,
   VDISK_REQUIRED,
   VINFO_COLUMNS,
@@ -35,6 +41,8 @@ export interface RvtoolsSheetSet {
   snap?: RvtoolsColumns<VsnapshotColumn>;
   tools?: RvtoolsColumns<VtoolsColumn>;
   usb?: RvtoolsColumns<VusbColumn>;
+  cpu?: RvtoolsColumns<VcpuColumn>;
+  memory?: RvtoolsColumns<VmemoryColumn>;
   meta?: RvtoolsColumns<VmetadataColumn>;
   /** What is missing but does not stop the import (an absent vDisk or vNetwork sheet). */
   warnings: string[];
@@ -86,6 +94,8 @@ export function openRvtoolsSheets(tables: RvtoolsTable[]): RvtoolsSheetSet {
     snap: optional('vSnapshot', VSNAPSHOT_COLUMNS, VSNAPSHOT_REQUIRED),
     tools: optional('vTools', VTOOLS_COLUMNS, VTOOLS_REQUIRED),
     usb: optional('vUSB', VUSB_COLUMNS, VUSB_REQUIRED),
+    cpu: optional('vCPU', VCPU_COLUMNS, VCPU_REQUIRED),
+    memory: optional('vMemory', VMEMORY_COLUMNS, VMEMORY_REQUIRED),
     meta: optional<VmetadataColumn>('vMetaData', VMETADATA_COLUMNS, []),
     warnings: [],
   };

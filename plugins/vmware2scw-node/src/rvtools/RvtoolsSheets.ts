@@ -13,6 +13,8 @@ export const RVTOOLS_SHEETS = [
   'vSnapshot',
   'vTools',
   'vUSB',
+  'vCPU',
+  'vMemory',
   'vMetaData',
 ] as const;
 export type RvtoolsSheetName = (typeof RVTOOLS_SHEETS)[number];
@@ -41,6 +43,8 @@ export const VINFO_COLUMNS = {
   folder: { header: 'Folder' },
   provisionedMiB: { header: 'Provisioned MiB', aliases: ['Provisioned'] },
   inUseMiB: { header: 'In Use MiB', aliases: ['InUse'] },
+  /** Active guest memory in MiB (quick stats), when this RVTools version writes it in vInfo. */
+  activeMemoryMiB: { header: 'Active Memory', aliases: ['ActiveMemory'] },
   secureBoot: {
     header: 'EFI Secure boot',
     aliases: ['Secure Boot', 'EFISecureBoot'],
@@ -242,6 +246,25 @@ export const VUSB_COLUMNS = {
 } satisfies Record<string, RvtoolsColumn>;
 export type VusbColumn = keyof typeof VUSB_COLUMNS;
 export const VUSB_REQUIRED: readonly VusbColumn[] = ['vm'];
+
+/** vCPU: the CPU usage quick stats (`Overall` MHz out of `Max` MHz). */
+export const VCPU_COLUMNS = {
+  ...vmIdentity,
+  maxMhz: { header: 'Max', aliases: ['MaxCpu'] },
+  overallMhz: { header: 'Overall', aliases: ['OverallCpuUsage'] },
+} satisfies Record<string, RvtoolsColumn>;
+export type VcpuColumn = keyof typeof VCPU_COLUMNS;
+export const VCPU_REQUIRED: readonly VcpuColumn[] = ['vm'];
+
+/** vMemory: memory quick stats in MiB (`Active`, `Consumed` out of `Size MiB`). */
+export const VMEMORY_COLUMNS = {
+  ...vmIdentity,
+  sizeMiB: { header: 'Size MiB', aliases: ['SizeMiB', 'Size'] },
+  consumedMiB: { header: 'Consumed', aliases: ['ConsumedMiB'] },
+  activeMiB: { header: 'Active', aliases: ['ActiveMiB'] },
+} satisfies Record<string, RvtoolsColumn>;
+export type VmemoryColumn = keyof typeof VMEMORY_COLUMNS;
+export const VMEMORY_REQUIRED: readonly VmemoryColumn[] = ['vm'];
 
 export const VMETADATA_COLUMNS = {
   version: {

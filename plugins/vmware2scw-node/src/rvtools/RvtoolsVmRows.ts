@@ -1,3 +1,4 @@
+import type { VmUsageDraft } from './RvtoolsUsageRows';
 import {
   osFamilyOf,
   type DiskInput,
@@ -37,6 +38,8 @@ export interface VmDraft {
   guestState?: string;
   toolsFromSheet: boolean;
   diskKeysMissing: DiskInput[];
+  /** Usage quick stats from vCPU, vMemory and vInfo, when the export has them. */
+  usage?: VmUsageDraft;
 }
 
 /** One draft per vInfo row that names a VM; bad cells become issues, duplicates too. */

@@ -94,7 +94,9 @@ describe('ScalewayCatalog', () => {
     expect(catalog.pricedAt).toBe('2026-07-30T12:55:08Z');
     expect(catalog.fallbackReason).toMatch(/live catalog unavailable/);
     expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining('offline snapshot of 2026-07-30'),
+      expect.stringContaining(
+        'offline catalog of fr-par-1 recorded 2026-07-30',
+      ),
     );
   });
 
@@ -183,21 +185,29 @@ describe('ScalewayCatalog', () => {
     ).toBe('unknown');
   });
 
-  it('uses the snapshot without credentials, and refuses zones it does not cover', async () => {
+  it('uses the offline catalogs without credentials, and refuses zones they do not cover', async () => {
     const offline = ScalewayCatalog.fromConfig(undefined);
     expect(offline.live).toBe(false);
     expect((await offline.getCatalog('fr-par-1')).source).toBe('snapshot');
-    await expect(offline.getCatalog('nl-ams-1')).rejects.toBeInstanceOf(
+    expect(await offline.getCatalog('nl-ams-1')).toMatchObject({
+      zone: 'nl-ams-1',
+      source: 'snapshot',
+      pricedAt: '2026-07-30T12:55:04Z',
+    });
+    await expect(offline.getCatalog('fr-par1')).rejects.toBeInstanceOf(
       PlanningError,
     );
-    await expect(offline.getCatalog('nl-ams-1')).rejects.toMatchObject({
+    await expect(offline.getCatalog('fr-par1')).rejects.toMatchObject({
       code: 'CATALOG_ZONE_NOT_IN_SNAPSHOT',
+      message: expect.stringMatching(
+        /no Scaleway catalog for fr-par1 \(did you mean fr-par-1\?\): offline catalogs cover fr-par-1, fr-par-2, .* and pl-waw-3/,
+      ),
     });
     expect(api.requests).toEqual([]);
   });
 
-  it("fails with the API's reason for a zone neither the API nor the snapshot has", async () => {
-    await expect(catalogFor().getCatalog('nl-ams-1')).rejects.toMatchObject({
+  it("fails with the API's reason for a zone neither the API nor an offline catalog has", async () => {
+    await expect(catalogFor().getCatalog('de-fra-1')).rejects.toMatchObject({
       code: 'CATALOG_FETCH_FAILED',
     });
   });

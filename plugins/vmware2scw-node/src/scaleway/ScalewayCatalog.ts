@@ -1,7 +1,9 @@
 import {
   offlineOffer,
-  OFFLINE_SNAPSHOT_PRICED_AT,
-  OFFLINE_SNAPSHOT_ZONE,
+  OFFLINE_ZONES,
+  didYouMean,
+  formatZoneList,
+  offlineCatalogInfo,
   PlanningError,
   makeProblem,
   type ScalewayOffer,
@@ -96,8 +98,8 @@ export class ScalewayCatalog {
   }
 
   /**
-   * The catalog of `zone`. Throws a PlanningError when neither the live API nor the snapshot can
-   * provide it (the snapshot covers fr-par-1 only).
+   * The catalog of `zone`. Throws a PlanningError when neither the live API nor an offline catalog
+   * can provide it (offline catalogs cover the zones of `OFFLINE_ZONES`).
    */
   async getCatalog(zone: string): Promise<ScalewayOffer> {
     const api = this.options.api;
@@ -145,7 +147,9 @@ export class ScalewayCatalog {
             text: `${reason}${
               offlineOffer(zone)
                 ? ''
-                : ` (and the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only)`
+                : ` (and offline catalogs cover ${formatZoneList(
+                    OFFLINE_ZONES,
+                  )} only)`
             }`,
             remediation:
               'Check the Scaleway credentials and that the API is reachable, then retry.',
@@ -153,7 +157,9 @@ export class ScalewayCatalog {
         ]);
       }
       this.options.logger?.warn(
-        `Scaleway ${reason}; using the offline snapshot of ${OFFLINE_SNAPSHOT_PRICED_AT}`,
+        `Scaleway ${reason}; using the offline catalog of ${zone} recorded ${
+          offlineCatalogInfo(zone)!.pricedAt
+        }`,
       );
       return { ...this.snapshot(zone), fallbackReason: reason };
     }
@@ -172,12 +178,21 @@ export class ScalewayCatalog {
         ? { ...catalog, extraPrices: this.options.extraPrices }
         : catalog;
     }
+    const near = didYouMean(zone, OFFLINE_ZONES);
     throw PlanningError.fromProblems([
       makeProblem({
         code: 'CATALOG_ZONE_NOT_IN_SNAPSHOT',
         field: `zone ${zone}`,
-        text: `no Scaleway catalog for ${zone}: the offline snapshot covers ${OFFLINE_SNAPSHOT_ZONE} only (recorded ${OFFLINE_SNAPSHOT_PRICED_AT}) and no Scaleway credentials are configured`,
-        remediation: `Configure vmware2scw.scaleway credentials for live prices in ${zone}, or plan for ${OFFLINE_SNAPSHOT_ZONE}.`,
+        text: `no Scaleway catalog for ${zone}${
+          near ? ` (did you mean ${near}?)` : ''
+        }: offline catalogs cover ${formatZoneList(
+          OFFLINE_ZONES,
+        )} and no Scaleway credentials are configured`,
+        remediation: near
+          ? `Plan for ${near}, or configure vmware2scw.scaleway credentials for live prices in ${zone}.`
+          : `Configure vmware2scw.scaleway credentials for live prices in ${zone}, or plan for one of ${formatZoneList(
+              OFFLINE_ZONES,
+            )}.`,
       }),
     ]);
   }

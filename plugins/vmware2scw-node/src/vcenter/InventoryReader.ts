@@ -15,6 +15,10 @@ import {
   InventoryMapper,
   VM_PROPERTIES,
 } from './InventoryMapper';
+import {
+  PerformanceStats,
+  type PerformanceStatsOptions,
+} from './PerformanceStats';
 import type { PropertyCollector } from './PropertyCollector';
 import type { SoapTransport } from './SoapTransport';
 import type { TaggingClient } from './TaggingClient';
@@ -29,6 +33,11 @@ export interface ReadInventoryOptions {
   includeTags?: boolean;
   /** VMs per RetrievePropertiesEx page (default 250). */
   pageSize?: number;
+  /**
+   * Read each running VM's utilisation from the vCenter's historical statistics (see
+   * {@link PerformanceStats}); off by default. A failure leaves the VMs without utilisation and warns.
+   */
+  utilisation?: boolean | Omit<PerformanceStatsOptions, 'signal'>;
 }
 
 export interface InventoryReadResult {
@@ -162,6 +171,35 @@ export class InventoryReader {
             err,
           )}`,
         );
+      }
+    }
+
+    if (opts.utilisation && vms.length) {
+      if (!content.perfManager) {
+        warn('this vCenter has no PerformanceManager: VMs have no utilisation');
+      } else {
+        try {
+          const stats = await new PerformanceStats(soap, pc).read(
+            content.perfManager,
+            vms,
+            {
+              ...(opts.utilisation === true ? {} : opts.utilisation),
+              signal,
+            },
+          );
+          for (const vm of vms) {
+            const u = stats.byMoref.get(vm.moref);
+            if (u) vm.utilization = u;
+          }
+          for (const w of stats.warnings) warn(w);
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          warn(
+            `VM utilisation could not be read from the vCenter statistics, VMs are sized on allocation: ${String(
+              err,
+            )}`,
+          );
+        }
       }
     }
 

@@ -16,6 +16,8 @@ export interface ServiceContent {
   viewManager: MoRef;
   sessionManager: MoRef;
   customFieldsManager?: MoRef;
+  /** Absent on an ESXi host without statistics. */
+  perfManager?: MoRef;
   about: {
     fullName?: string;
     version?: string;
@@ -203,6 +205,7 @@ function parseServiceContent(v: XmlValue | undefined): ServiceContent {
     viewManager: required('viewManager'),
     sessionManager: required('sessionManager'),
     customFieldsManager: ref('customFieldsManager'),
+    perfManager: ref('perfManager'),
     about: {
       fullName: text(at(about, 'fullName')),
       version: text(at(about, 'version')),
