@@ -8,6 +8,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import {
+  transitKey,
   vmware2scwStageExecutorsExtensionPoint,
   type StageContext,
   type StageExecutor,
@@ -36,10 +37,6 @@ const run = promisify(execFile);
 export interface StandInOptions {
   /** How long each stand-in stage takes, reporting progress meanwhile; default 2 s. */
   stageMs?: number;
-}
-
-function transitKey(migrationId: string, disk: string) {
-  return `vmware2scw/${migrationId}/${disk}.qcow2`;
 }
 
 function disksOf(ctx: StageContext) {

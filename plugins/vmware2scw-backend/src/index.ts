@@ -15,3 +15,4 @@ export type {
   StageOutcome,
 } from './engine/StageExecutor';
 export type * from './engine/stages/outputs';
+export { transitKey } from './engine/stages/runnerStages';
