@@ -28,7 +28,33 @@ export class RunnerHttpServer {
     host: string,
   ): Promise<{ port: number; host: string; url: string }> {
     this.server = createServer((request, response) => {
-      void this.handle(request, response);
+      // handle() answers every error itself; this catch is the last line of defence so that
+      // no request, however malformed, turns into an unhandled rejection that ends the process.
+      this.handle(request, response).catch(error => {
+        this.options.log?.(
+          `request handling failed: ${(error as Error)?.message ?? error}`,
+        );
+        if (!response.headersSent) {
+          send(response, 500, {
+            error: toRunnerError(error).toJSON(),
+          });
+        } else {
+          response.destroy();
+        }
+      });
+    });
+    // a client that sends garbage the HTTP parser refuses: answer 400 and close, never crash
+    this.server.on('clientError', (error, socket) => {
+      if (
+        socket.writable &&
+        !(error as { code?: string }).code?.startsWith('ECONN')
+      ) {
+        socket.end(
+          'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+        );
+      } else {
+        socket.destroy();
+      }
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -55,8 +81,9 @@ export class RunnerHttpServer {
     response: ServerResponse,
   ): Promise<void> {
     const started = Date.now();
-    const url = new URL(request.url ?? '/', 'http://runner');
+    let url: URL | undefined;
     try {
+      url = parseTarget(request.url);
       if (!hasValidBearer(request, this.options.token)) {
         response.setHeader(
           'www-authenticate',
@@ -76,9 +103,9 @@ export class RunnerHttpServer {
       send(response, runnerError.httpStatus, { error: runnerError.toJSON() });
     } finally {
       this.options.log?.(
-        `${request.method} ${url.pathname} ${response.statusCode} ${
-          Date.now() - started
-        }ms`,
+        `${request.method} ${printablePath(url, request.url)} ${
+          response.statusCode
+        } ${Date.now() - started}ms`,
       );
     }
   }
@@ -129,6 +156,37 @@ export class RunnerHttpServer {
       });
     }
   }
+}
+
+/**
+ * The request target as a URL on a fixed base. A target such as `//`, `///` or `\\` is not a
+ * valid path (`new URL` would read it as a host), so anything but an origin-form path is a 400.
+ */
+function parseTarget(target: string | undefined): URL {
+  const raw = target ?? '/';
+  const invalid = () =>
+    new RunnerError({
+      code: 'INVALID_REQUEST',
+      httpStatus: 400,
+      message: `The request target ${JSON.stringify(
+        raw.slice(0, 200),
+      )} is not a path.`,
+      remediation:
+        'Send an origin-form target such as /v1/health (see openapi.yaml).',
+    });
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) {
+    throw invalid();
+  }
+  try {
+    return new URL(raw, 'http://runner');
+  } catch {
+    throw invalid();
+  }
+}
+
+function printablePath(url: URL | undefined, raw: string | undefined): string {
+  if (url) return url.pathname;
+  return JSON.stringify((raw ?? '').slice(0, 80));
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
