@@ -22,7 +22,7 @@ function rawExchange(
       resolve(Buffer.concat(chunks).toString('latin1'));
     };
     const timer = setTimeout(done, timeoutMs);
-    socket.on('data', chunk => {
+    socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       // one response is enough: stop once the headers and a small body are in
       if (Buffer.concat(chunks).includes('\r\n\r\n')) setTimeout(done, 20);

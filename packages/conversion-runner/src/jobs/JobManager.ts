@@ -367,6 +367,7 @@ export class JobManager {
       const result = await definition.run(job.params, {
         ...services,
         jobId: record.id,
+        idempotencyKey: record.idempotencyKey,
         signal: job.abort.signal,
         log: line => this.log(job, line),
         progress: job.progress,

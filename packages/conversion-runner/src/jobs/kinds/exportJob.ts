@@ -145,6 +145,7 @@ export const exportJob = defineJobKind<ExportParams>({
         target,
         allowedHosts: context.allowedHosts,
         dispatcher,
+        idempotencyKey: context.idempotencyKey,
         signal: context.signal,
         log: context.log,
         wantSha1: Boolean(params.source.expectedSha1),
