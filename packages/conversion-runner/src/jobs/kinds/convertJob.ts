@@ -1,4 +1,5 @@
 import { rm } from 'fs/promises';
+import { inspectSourceImage } from '../../convert/SourceImage';
 import { z } from 'zod';
 import {
   assertImportableQcow2,
@@ -41,6 +42,7 @@ export const convertJob = defineJobKind<ConvertParams>({
       services.scratch,
       params.vm,
     ).requireSource(params.disk, 'convert');
+    await inspectSourceImage(source.file, source.format, sourceName(params));
     return qemuImgMeasure(source.file, source.format);
   },
   run: async (params, context) => {
@@ -55,7 +57,12 @@ export const convertJob = defineJobKind<ConvertParams>({
       record.stages = sourceStages(record.stages);
     });
     await discardPartial(target);
-    const sourceInfo = await qemuImgInfo(source.file, source.format);
+    // inspected again: scratchNeeded ran before the job waited for its turn
+    const sourceInfo = await inspectSourceImage(
+      source.file,
+      source.format,
+      sourceName(params),
+    );
     context.progress.update(params.disk, 0, sourceInfo['virtual-size']);
     const started = Date.now();
     try {
@@ -119,6 +126,10 @@ export const convertJob = defineJobKind<ConvertParams>({
     };
   },
 });
+
+function sourceName(params: ConvertParams): string {
+  return `VM ${params.vm} disk ${params.disk}`;
+}
 
 /** Stages that describe the exported source (they stay valid when the qcow2 is rebuilt). */
 function sourceStages(

@@ -3,9 +3,9 @@ import { existsSync } from 'fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { resolveRunnerConfig } from '../../config/RunnerConfig';
-import { startConversionRunner, StartedRunner } from '../../ConversionRunner';
+import { StartedRunner } from '../../ConversionRunner';
 import { DatastoreHttpServer } from '../../testing/DatastoreHttpServer';
+import { startInProcessRunner } from '../../testing/InProcessRunner';
 import { RunnerClient } from '../../testing/RunnerClient';
 
 jest.setTimeout(120_000);
@@ -36,25 +36,7 @@ describe('export job: two disks under the same VM/disk name', () => {
       cookie,
       stallFirstResponseAfterBytes: 16 * MiB,
     });
-    runner = await startConversionRunner(
-      resolveRunnerConfig(
-        {
-          listen: { port: 0 },
-          scratch: { dir: join(work, 'scratch'), reserveBytes: 0 },
-          allowedHosts: ['127.0.0.1'],
-        },
-        { VMWARE2SCW_RUNNER_TOKEN: token },
-      ),
-      {
-        accel: {
-          mode: 'tcg',
-          reason: 'test',
-          probedAt: new Date().toISOString(),
-          probeMs: 0,
-        },
-      },
-    );
-    client = new RunnerClient(runner.url, token);
+    ({ runner, client } = await startInProcessRunner({ work, token }));
   });
 
   afterAll(async () => {
