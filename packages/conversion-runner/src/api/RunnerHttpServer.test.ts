@@ -210,6 +210,23 @@ describe('runner HTTP API', () => {
     expect(body.error.code).toBe(code);
   });
 
+  it('refuses a cookie over plain http to a host that is not this machine', async () => {
+    const { status, body } = await client.call('POST', '/v1/jobs', {
+      idempotencyKey: 'plain-http-cookie',
+      kind: 'export',
+      params: exportParams(
+        {},
+        { url: 'http://esxi-01.lab/folder/x-flat.vmdk?dsName=ds' },
+      ),
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'INSECURE_TRANSPORT',
+      message: expect.stringContaining('esxi-01.lab'),
+    });
+    expect(JSON.stringify(body)).not.toContain('secret-cookie');
+  });
+
   it('names the unknown kind and lists the known ones', async () => {
     const { status, body } = await client.call('POST', '/v1/jobs', {
       idempotencyKey: 'k',

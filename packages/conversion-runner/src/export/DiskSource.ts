@@ -40,7 +40,8 @@ export async function openDiskSource(
       dispatcher: options.dispatcher,
       signal: options.signal,
       headers: {
-        ...options.headers,
+        // the cookie or ticket goes only to the host of the original URL, never to a redirect target elsewhere
+        ...(sameOrigin(url, options.url) ? options.headers : {}),
         ...(offset > 0 ? { range: `bytes=${offset}-` } : {}),
         ...(offset > 0 && ifRange ? { 'if-range': ifRange } : {}),
       },
@@ -122,6 +123,10 @@ function redirectTarget(
     });
   }
   return next;
+}
+
+function sameOrigin(a: URL, b: URL): boolean {
+  return a.protocol === b.protocol && a.host === b.host;
 }
 
 function refusal(url: URL, status: number): Error {

@@ -161,6 +161,33 @@ describe('downloadDisk', () => {
     }
   });
 
+  it('sends the cookie only to the host of the original URL, not to a redirect target on another host', async () => {
+    await withDatastore(async server => {
+      const elsewhere = new URL(server.folderUrl('vm/disk-flat.vmdk'));
+      elsewhere.hostname = 'localhost';
+      const redirector = createServer((_request, response) => {
+        response.writeHead(302, { location: elsewhere.toString() }).end();
+      });
+      await new Promise<void>(resolve =>
+        redirector.listen(0, '127.0.0.1', () => resolve()),
+      );
+      const { port } = redirector.address() as AddressInfo;
+      try {
+        await expect(
+          download(server, {
+            url: new URL(`http://127.0.0.1:${port}/folder/x?dsName=ds`),
+            allowedHosts: new AllowedHosts(['127.0.0.1', 'localhost']),
+            target: join(work, 'redirected.raw'),
+          }),
+        ).rejects.toMatchObject({ code: 'EXPORT_UNAUTHORIZED' });
+        expect(server.requests).toHaveLength(1);
+        expect(server.requests[0].cookie).toBeUndefined();
+      } finally {
+        redirector.close();
+      }
+    });
+  });
+
   it('finishes a partial file that already holds every byte (killed before the rename)', async () => {
     await withDatastore(async server => {
       const target = join(work, 'complete.raw');

@@ -1,6 +1,7 @@
 import execa from 'execa';
 import { existsSync } from 'fs';
 import { RunnerError } from '../RunnerError';
+import { toolEnv } from './ToolEnv';
 
 export type ToolLog = (line: string) => void;
 
@@ -36,8 +37,8 @@ export async function runTool(
     ? [SETPRIV, ['--pdeathsig', 'TERM', '--', file, ...args]]
     : [file, [...args]];
   const child = execa(command, commandArgs, {
-    env: options.env,
-    extendEnv: true,
+    env: toolEnv(options.env),
+    extendEnv: false,
     reject: false,
     all: false,
     timeout: options.timeoutMs,

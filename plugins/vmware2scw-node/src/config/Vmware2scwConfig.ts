@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import {
+  isLoopbackHostname,
   parseThumbprint,
   SCALEWAY_ZONES,
   STAGE_IDS,
@@ -30,8 +31,6 @@ const id = (what: string) =>
       `expected lower-case letters, digits and dashes (a DNS-safe id for this ${what})`,
     );
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 function parseUrl(v: string): URL | undefined {
   try {
     return new URL(v);
@@ -58,7 +57,7 @@ const httpUrl = (what: string) =>
     }, `expected an https URL of the ${what}, without credentials in it`)
     .refine(v => {
       const u = parseUrl(v);
-      return !u || u.protocol !== 'http:' || LOOPBACK.test(u.hostname);
+      return !u || u.protocol !== 'http:' || isLoopbackHostname(u.hostname);
     }, `expected https: plain http is only accepted for localhost, credentials would cross the network in clear`);
 
 const secret = (envHint: string) =>

@@ -1,4 +1,5 @@
 import { rm, stat } from 'fs/promises';
+import { isLoopbackHostname } from '@internal/plugin-vmware2scw-common';
 import { z } from 'zod';
 import { assertThumbprint, createDiskAgent } from '../../export/PinnedTlsAgent';
 import { downloadDisk, redactUrl } from '../../export/HttpDiskDownload';
@@ -88,6 +89,20 @@ export const exportJob = defineJobKind<ExportParams>({
       'params.source.url',
       params.source.url,
     );
+    if (
+      url.protocol === 'http:' &&
+      params.source.auth &&
+      params.source.tlsThumbprint === undefined &&
+      !isLoopbackHostname(url.hostname)
+    ) {
+      throw new RunnerError({
+        code: 'INSECURE_TRANSPORT',
+        httpStatus: 400,
+        message: `params.source.url is plain http to ${url.host}: the cookie or ticket in params.source.auth would cross the network in clear.`,
+        remediation:
+          'Use the https URL vSphere gives (pin the host certificate with params.source.tlsThumbprint if it is self-signed).',
+      });
+    }
     if (params.source.tlsThumbprint !== undefined) {
       assertThumbprint(
         'params.source.tlsThumbprint',
