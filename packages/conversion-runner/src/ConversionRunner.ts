@@ -1,9 +1,12 @@
+import { isLoopbackHostname } from '@internal/plugin-vmware2scw-common';
 import { readFileSync } from 'fs';
+import { readFile } from 'fs/promises';
 import { join } from 'path';
 import { AccelProbeResult, probeAccel } from './accel/AccelProbe';
 import { buildHealthReport, probeToolVersions } from './api/HealthReport';
 import { RunnerHttpServer } from './api/RunnerHttpServer';
 import { RunnerConfig } from './config/RunnerConfig';
+import { RunnerError } from './RunnerError';
 import { AllowedHosts } from './export/AllowedHosts';
 import { reapStaleGuestfish } from './guest/GuestfishSession';
 import { JobKindDefinition } from './jobs/JobKind';
@@ -60,6 +63,7 @@ export async function startConversionRunner(
     readFileSync(join(packageRoot(), 'package.json'), 'utf8'),
   ).version as string;
   const server = new RunnerHttpServer({
+    tls: await readTlsFiles(config),
     token: config.token,
     jobs,
     health: () =>
@@ -78,6 +82,10 @@ export async function startConversionRunner(
     config.listen.host,
   );
   log(`conversion runner listening on ${url} (scratch ${scratch.root})`);
+  if (!config.listen.tls && !isLoopbackHostname(config.listen.host))
+    log(
+      `warning: the API listens on ${config.listen.host} without TLS: tokens and cookies cross the network in clear; set listen.tls (README, "Running behind TLS")`,
+    );
   return {
     url,
     port,
@@ -88,5 +96,30 @@ export async function startConversionRunner(
       // background flushes of finished artifacts: let them land before the process goes away
       await scratch.settled();
     },
+  };
+}
+
+async function readTlsFiles(
+  config: RunnerConfig,
+): Promise<{ cert: string; key: string } | undefined> {
+  const { tls } = config.listen;
+  if (!tls) return undefined;
+  const read = async (field: string, path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new RunnerError({
+        code: 'CONFIG_UNREADABLE',
+        message: `Cannot read listen.tls.${field} ${path}: ${
+          (error as Error).message
+        }`,
+        remediation:
+          'Point listen.tls.certFile and listen.tls.keyFile at readable PEM files (the key readable by the runner only).',
+      });
+    }
+  };
+  return {
+    cert: await read('certFile', tls.certFile),
+    key: await read('keyFile', tls.keyFile),
   };
 }

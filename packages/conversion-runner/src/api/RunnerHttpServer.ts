@@ -1,4 +1,11 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import {
+  createServer,
+  IncomingMessage,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'http';
+import { createServer as createTlsServer, Server as TlsServer } from 'https';
 import { AddressInfo } from 'net';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { JobManager } from '../jobs/JobManager';
@@ -12,7 +19,7 @@ const MAX_BODY = 1024 * 1024;
  * {code, message, remediation} with a matching status.
  */
 export class RunnerHttpServer {
-  private server?: Server;
+  private server?: Server | TlsServer;
 
   constructor(
     private readonly options: {
@@ -20,6 +27,8 @@ export class RunnerHttpServer {
       jobs: JobManager;
       health: () => Promise<HealthReport>;
       log?: (line: string) => void;
+      /** PEM certificate and key: the API is served over https. */
+      tls?: { cert: string; key: string };
     },
   ) {}
 
@@ -27,7 +36,7 @@ export class RunnerHttpServer {
     port: number,
     host: string,
   ): Promise<{ port: number; host: string; url: string }> {
-    this.server = createServer((request, response) => {
+    const listener: RequestListener = (request, response) => {
       // handle() answers every error itself; this catch is the last line of defence so that
       // no request, however malformed, turns into an unhandled rejection that ends the process.
       this.handle(request, response).catch(error => {
@@ -42,7 +51,11 @@ export class RunnerHttpServer {
           response.destroy();
         }
       });
-    });
+    };
+    const { tls } = this.options;
+    this.server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key }, listener)
+      : createServer(listener);
     // a client that sends garbage the HTTP parser refuses: answer 400 and close, never crash
     this.server.on('clientError', (error, socket) => {
       if (
@@ -66,7 +79,7 @@ export class RunnerHttpServer {
     return {
       port: address.port,
       host: address.address,
-      url: `http://${printable}:${address.port}`,
+      url: `${tls ? 'https' : 'http'}://${printable}:${address.port}`,
     };
   }
 

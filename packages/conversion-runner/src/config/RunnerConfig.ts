@@ -13,6 +13,11 @@ export const runnerConfigFileSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(7480),
+        /** Serve the API over TLS (PEM files): needed as soon as the backend is on another host. */
+        tls: z
+          .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .default({}),
     auth: z

@@ -31,7 +31,7 @@ export class RunnerProcess {
       );
       const onData = (chunk: Buffer) => {
         output.push(chunk.toString());
-        const match = output.join('').match(/listening on (http:\/\/\S+)/);
+        const match = output.join('').match(/listening on (https?:\/\/\S+)/);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]);
