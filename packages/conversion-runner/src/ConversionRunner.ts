@@ -33,6 +33,8 @@ export async function startConversionRunner(
   } = {},
 ): Promise<StartedRunner> {
   const log = options.log ?? (() => undefined);
+  // Files the runner and its tools (qemu-img, virt-sparsify, ...) create are private: 0600 / 0700.
+  process.umask(0o077);
   const scratch = new ScratchSpace({
     root: config.scratch.dir,
     reserveBytes: config.scratch.reserveBytes,
