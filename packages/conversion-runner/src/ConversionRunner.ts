@@ -59,6 +59,7 @@ export async function startConversionRunner(
     },
     concurrency: config.jobs.concurrency,
     logLines: config.jobs.logLines,
+    log,
   });
   await jobs.init();
   const version = JSON.parse(

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'fs/promises';
+import { existsSync } from 'fs';
+import { mkdtemp, readFile, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { z } from 'zod';
@@ -162,5 +163,63 @@ describe('JobManager', () => {
     ).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT' }));
     await release('vm-3/disk-0');
     await jobs.whenIdle();
+  });
+
+  it('writes the final state last: the record on disk is the finished job, never an older progress write', async () => {
+    // a kind that logs (and so persists progress) in a tight loop, then returns
+    const chatty = defineJobKind({
+      kind: 'chatty',
+      description: 'test',
+      paramsSchema: z.object({ vm: z.string() }).strict(),
+      vmOf: p => p.vm,
+      redact: p => p,
+      scratchNeeded: async () => 0,
+      run: async (p, context) => {
+        for (let i = 0; i < 200; i++) context.log(`line ${i} of ${p.vm}`);
+        return { done: true };
+      },
+    });
+    const jobs = new JobManager({
+      kinds: [chatty],
+      services,
+      concurrency: 8,
+      logLines: 100,
+    });
+    const ids = Array.from(
+      { length: 40 },
+      (_, i) =>
+        jobs.submit({
+          idempotencyKey: `chatty-${i}`,
+          kind: 'chatty',
+          params: { vm: `vm-c${i}` },
+        }).job.id,
+    );
+    await jobs.whenIdle();
+    for (const id of ids) {
+      const onDisk = JSON.parse(
+        await readFile(join(services.scratch.jobsDir(), `${id}.json`), 'utf8'),
+      );
+      expect(onDisk).toMatchObject({ state: 'succeeded', result: { done: true } });
+    }
+  });
+
+  it('reports a job record cut by a host crash with what to do, and sets it aside', async () => {
+    const dir = services.scratch.jobsDir();
+    const id = '0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60';
+    await writeFile(join(dir, `${id}.json`), '{"id":"0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60","idempotencyKey":"mig-9:exp');
+    const lines: string[] = [];
+    const jobs = new JobManager({
+      kinds: gatedKinds().kinds,
+      services,
+      concurrency: 1,
+      logLines: 100,
+      log: line => lines.push(line),
+    });
+    await jobs.init();
+    expect(lines.join('\n')).toMatch(
+      new RegExp(`job record .*${id}\\.json is unreadable .*moved to .*corrupt.*Submit that job again`),
+    );
+    expect(existsSync(join(dir, `${id}.json`))).toBe(false);
+    expect(existsSync(join(dir, `${id}.json.corrupt`))).toBe(true);
   });
 });

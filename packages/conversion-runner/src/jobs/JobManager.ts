@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'crypto';
-import { appendFile, readdir, readFile } from 'fs/promises';
+import { appendFile, readdir, readFile, rename } from 'fs/promises';
 import { join } from 'path';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { writeJsonAtomic } from '../scratch/AtomicFile';
@@ -21,6 +21,8 @@ type LiveJob = {
   logs: LogLine[];
   nextSeq: number;
   lastPersist: number;
+  /** The job's record writes, one after the other: the last write is the last state. */
+  persisting: Promise<void>;
 };
 
 /**
@@ -43,6 +45,8 @@ export class JobManager {
       services: JobServices;
       concurrency: number;
       logLines: number;
+      /** The runner's own log (persist failures, unreadable records). */
+      log?: (line: string) => void;
     },
   ) {
     this.kinds = new Map(options.kinds.map(k => [k.kind, k]));
@@ -71,6 +75,7 @@ export class JobManager {
           logs: await this.readLogTail(record.id),
           nextSeq: 0,
           lastPersist: 0,
+          persisting: Promise.resolve(),
         };
         live.nextSeq = (live.logs[live.logs.length - 1]?.seq ?? -1) + 1;
         if (record.state === 'running' || record.state === 'queued') {
@@ -91,8 +96,15 @@ export class JobManager {
         }
         this.jobs.set(record.id, live);
         this.byKey.set(record.idempotencyKey, record.id);
-      } catch {
-        // a corrupt record is skipped; the job files stay for inspection
+      } catch (error) {
+        // a record cut by a host crash: set aside (so its key can be used again) and said, not thrown at every call
+        const corrupt = join(dir, `${name}.corrupt`);
+        await rename(join(dir, name), corrupt).catch(() => undefined);
+        this.options.log?.(
+          `job record ${join(dir, name)} is unreadable (${
+            (error as Error).message.split('\n')[0]
+          }); moved to ${corrupt}. Submit that job again with its idempotency key (export and upload resume from scratch files).`,
+        );
       }
     }
   }
@@ -211,6 +223,7 @@ export class JobManager {
       logs: [],
       nextSeq: 0,
       lastPersist: 0,
+      persisting: Promise.resolve(),
     };
     this.jobs.set(record.id, live);
     this.byKey.set(idempotencyKey, record.id);
@@ -273,9 +286,11 @@ export class JobManager {
   }
 
   /** Resolves when no job is queued or running (tests, shutdown). */
+  /** Resolves when no job is queued or running and every record write has landed. */
   async whenIdle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return;
-    await new Promise<void>(resolve => this.idle.add(resolve));
+    if (this.running !== 0 || this.queue.length !== 0)
+      await new Promise<void>(resolve => this.idle.add(resolve));
+    await Promise.all([...this.jobs.values()].map(job => job.persisting));
   }
 
   counts(): { queued: number; running: number } {
@@ -414,10 +429,22 @@ export class JobManager {
     }
   }
 
-  private async persist(job: LiveJob): Promise<void> {
-    await writeJsonAtomic(
-      join(this.options.services.scratch.jobsDir(), `${job.record.id}.json`),
-      job.record,
-    ).catch(() => undefined);
+  /** Queues a write of the record as it is now, after the job's previous writes. */
+  private persist(job: LiveJob): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(job.record)) as JobRecord;
+    const path = join(
+      this.options.services.scratch.jobsDir(),
+      `${job.record.id}.json`,
+    );
+    job.persisting = job.persisting.then(() =>
+      writeJsonAtomic(path, snapshot).catch(error => {
+        this.options.log?.(
+          `could not persist job ${job.record.id} (${snapshot.state}) to ${path}: ${
+            (error as Error).message
+          }`,
+        );
+      }),
+    );
+    return job.persisting;
   }
 }
