@@ -4,7 +4,7 @@ import { existsSync } from 'fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { JobRecord } from './jobs/JobModel';
+import type { RunnerJob } from '@internal/plugin-vmware2scw-common';
 import { DatastoreHttpServer } from './testing/DatastoreHttpServer';
 import { RunnerClient } from './testing/RunnerClient';
 import { RunnerProcess } from './testing/RunnerProcess';
@@ -84,7 +84,7 @@ describe('runner CLI killed with SIGKILL in the middle of a job', () => {
       await readFile(diskFile('manifest.json'), 'utf8').catch(() => '{}'),
     );
   const getJob = async (client: RunnerClient, id: string) =>
-    (await client.call('GET', `/v1/jobs/${id}`)).body as JobRecord;
+    (await client.call('GET', `/v1/jobs/${id}`)).body as RunnerJob;
 
   const exportParams = {
     vm,

@@ -14,6 +14,7 @@ export * from './errors';
 export * from './stages';
 export * from './tls/thumbprint';
 export * from './net/loopback';
+export * from './runner';
 
 // Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
 export * from './problems/Problem';

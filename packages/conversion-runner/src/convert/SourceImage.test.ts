@@ -36,7 +36,10 @@ describe('source image inspection (real qemu-img)', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'vmware2scw-srcimg-'));
     hostFile = join(work, 'host-secret');
-    await writeFile(hostFile, Buffer.concat([Buffer.from(MARKER), Buffer.alloc(1 << 20)]));
+    await writeFile(
+      hostFile,
+      Buffer.concat([Buffer.from(MARKER), Buffer.alloc(1 << 20)]),
+    );
   });
   afterAll(async () => rm(work, { recursive: true, force: true }));
 
@@ -45,26 +48,45 @@ describe('source image inspection (real qemu-img)', () => {
     await writeFile(raw, Buffer.alloc(4 << 20, 1));
     for (const subformat of ['streamOptimized', 'monolithicSparse']) {
       const vmdk = join(work, `${subformat}.vmdk`);
-      await execa('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, raw, vmdk]);
+      await execa('qemu-img', [
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vmdk',
+        '-o',
+        `subformat=${subformat}`,
+        raw,
+        vmdk,
+      ]);
       const info = await inspectSourceImage(vmdk, 'vmdk', subformat);
       expect(info['virtual-size']).toBe(4 << 20);
     }
     // a raw export that happens to contain a descriptor is only bytes when read as raw
     const rawDescriptor = join(work, 'descriptor-as-raw');
     await writeFile(rawDescriptor, descriptorPointingAt(hostFile));
-    await expect(inspectSourceImage(rawDescriptor, 'raw', 'raw')).resolves.toMatchObject({ format: 'raw' });
+    await expect(
+      inspectSourceImage(rawDescriptor, 'raw', 'raw'),
+    ).resolves.toMatchObject({ format: 'raw' });
   });
 
   it.each([
     ['a descriptor naming a host file', () => descriptorPointingAt(hostFile)],
     ['a descriptor naming a device', () => descriptorPointingAt('/dev/zero')],
-    ['a descriptor claiming streamOptimized', () => descriptorPointingAt(hostFile, 'streamOptimized')],
+    [
+      'a descriptor claiming streamOptimized',
+      () => descriptorPointingAt(hostFile, 'streamOptimized'),
+    ],
   ])('refuses %s', async (_label, text) => {
     const path = join(work, 'crafted.vmdk');
     await writeFile(path, text());
-    await expect(inspectSourceImage(path, 'vmdk', 'VM vm-1 disk disk-0')).rejects.toMatchObject({
+    await expect(
+      inspectSourceImage(path, 'vmdk', 'VM vm-1 disk disk-0'),
+    ).rejects.toMatchObject({
       code: 'SOURCE_IMAGE_REFUSED',
-      message: expect.stringMatching(/VM vm-1 disk disk-0.*descriptor-only VMDK/),
+      message: expect.stringMatching(
+        /VM vm-1 disk disk-0.*descriptor-only VMDK/,
+      ),
       remediation: expect.stringContaining('raw'),
     });
   });
@@ -72,15 +94,47 @@ describe('source image inspection (real qemu-img)', () => {
   it('refuses a sparse VMDK with a backing file, and a qcow2 sent as vmdk', async () => {
     const base = join(work, 'base.vmdk');
     const child = join(work, 'child.vmdk');
-    await execa('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicSparse', base, '4M']);
-    await execa('qemu-img', ['create', '-q', '-f', 'vmdk', '-b', base, '-F', 'vmdk', child]);
-    await expect(inspectSourceImage(child, 'vmdk', 'child')).rejects.toMatchObject({
+    await execa('qemu-img', [
+      'create',
+      '-q',
+      '-f',
+      'vmdk',
+      '-o',
+      'subformat=monolithicSparse',
+      base,
+      '4M',
+    ]);
+    await execa('qemu-img', [
+      'create',
+      '-q',
+      '-f',
+      'vmdk',
+      '-b',
+      base,
+      '-F',
+      'vmdk',
+      child,
+    ]);
+    await expect(
+      inspectSourceImage(child, 'vmdk', 'child'),
+    ).rejects.toMatchObject({
       code: 'SOURCE_IMAGE_REFUSED',
       message: expect.stringContaining('backing file'),
     });
     const qcow2 = join(work, 'disk.qcow2');
-    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `data_file=${hostFile},data_file_raw=on`, qcow2, '1M']);
-    await expect(inspectSourceImage(qcow2, 'vmdk', 'qcow2')).rejects.toMatchObject({ code: 'SOURCE_IMAGE_REFUSED' });
+    await execa('qemu-img', [
+      'create',
+      '-q',
+      '-f',
+      'qcow2',
+      '-o',
+      `data_file=${hostFile},data_file_raw=on`,
+      qcow2,
+      '1M',
+    ]);
+    await expect(
+      inspectSourceImage(qcow2, 'vmdk', 'qcow2'),
+    ).rejects.toMatchObject({ code: 'SOURCE_IMAGE_REFUSED' });
   });
 
   describe('through the runner: export of a crafted descriptor, then convert', () => {
@@ -97,7 +151,10 @@ describe('source image inspection (real qemu-img)', () => {
         files: { 'vm/evil.vmdk': join(work, 'evil.vmdk') },
         cookie,
       });
-      ({ runner, client, scratch } = await startInProcessRunner({ work, token }));
+      ({ runner, client, scratch } = await startInProcessRunner({
+        work,
+        token,
+      }));
     });
     afterAll(async () => {
       await runner?.close();
@@ -110,18 +167,31 @@ describe('source image inspection (real qemu-img)', () => {
         {
           vm: 'vm-evil',
           disk: 'disk-0',
-          source: { kind: 'datastore', format: 'vmdk', url: datastore.folderUrl('vm/evil.vmdk'), auth: { cookie } },
+          source: {
+            kind: 'datastore',
+            format: 'vmdk',
+            url: datastore.folderUrl('vm/evil.vmdk'),
+            auth: { cookie },
+          },
         },
         60_000,
       );
-      const convert = await client.submit('convert', { vm: 'vm-evil', disk: 'disk-0' });
+      const convert = await client.submit('convert', {
+        vm: 'vm-evil',
+        disk: 'disk-0',
+      });
       await runner.jobs.whenIdle();
       const { body } = await client.call('GET', `/v1/jobs/${convert.id}`);
-      expect(body).toMatchObject({ state: 'failed', error: { code: 'SOURCE_IMAGE_REFUSED' } });
+      expect(body).toMatchObject({
+        state: 'failed',
+        error: { code: 'SOURCE_IMAGE_REFUSED' },
+      });
       const folder = join(scratch, 'vms', 'vm-evil');
       expect(existsSync(join(folder, 'disk-0.qcow2'))).toBe(false);
       for (const name of await readdir(folder)) {
-        expect((await readFile(join(folder, name))).includes(MARKER)).toBe(false);
+        expect((await readFile(join(folder, name))).includes(MARKER)).toBe(
+          false,
+        );
       }
     });
   });

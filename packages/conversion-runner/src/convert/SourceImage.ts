@@ -53,7 +53,8 @@ function sourceImageProblems(
   const backing = info['backing-filename'] ?? info['full-backing-filename'];
   if (backing) problems.push(`it has a backing file (${backing})`);
   const data = info['format-specific']?.data ?? {};
-  if (data['data-file']) problems.push(`it has a data file (${data['data-file']})`);
+  if (data['data-file'])
+    problems.push(`it has a data file (${data['data-file']})`);
   if (format !== 'vmdk') return problems;
   const createType = String(data['create-type'] ?? '(none)');
   if (!SELF_CONTAINED_VMDK.has(createType))

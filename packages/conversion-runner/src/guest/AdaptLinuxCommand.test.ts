@@ -22,7 +22,7 @@ describe('adapt_linux command', () => {
       'sh',
       jobScript,
     ]);
-    const [packagesDir, aptSource] = stdout.split("|");
+    const [packagesDir, aptSource] = stdout.split('|');
     return { packagesDir, aptSource };
   }
 
@@ -73,7 +73,10 @@ describe('adapt_linux command', () => {
     expect(args.filter(a => a === '-a')).toHaveLength(2);
     expect(args.filter(a => a === '--copy-in')).toHaveLength(2);
     expect(args).toContain(
-      `${join(dir, 'qemu-guest-agent_7.2+dfsg-7_amd64.deb')}:${GUEST_PACKAGES_DIR}`,
+      `${join(
+        dir,
+        'qemu-guest-agent_7.2+dfsg-7_amd64.deb',
+      )}:${GUEST_PACKAGES_DIR}`,
     );
     expect(args.indexOf('--mkdir')).toBeLessThan(args.indexOf('--run'));
     expect(logged.join('\n')).toContain('bad:name_1_amd64.deb');
@@ -88,7 +91,11 @@ describe('adapt_linux command', () => {
   it('refuses an apt source without the network, or one with quotes', () => {
     expect(() =>
       resolveRunnerConfig(
-        { guest: { packages: { aptSource: 'deb http://m/debian bookworm main' } } },
+        {
+          guest: {
+            packages: { aptSource: 'deb http://m/debian bookworm main' },
+          },
+        },
         env,
       ),
     ).toThrow(/guest.network is false/);

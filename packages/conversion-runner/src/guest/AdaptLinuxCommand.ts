@@ -71,7 +71,9 @@ async function packageFiles(
         ', ',
       )} (rename without ':' or spaces)`,
     );
-  return names.filter(name => PACKAGE_FILE.test(name)).map(name => join(dir, name));
+  return names
+    .filter(name => PACKAGE_FILE.test(name))
+    .map(name => join(dir, name));
 }
 
 /** One single-quoted shell word. */

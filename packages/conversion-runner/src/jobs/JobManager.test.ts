@@ -49,7 +49,7 @@ function gatedKinds() {
     defineJobKind({ ...base, kind: 'vm_job', run: p => run(`${p.vm}/*`) }),
   ];
   const release = async (label: string) => {
-    for (let i = 0; i < 200 && !gates.has(label); i++)
+    for (let i = 0; i < 2000 && !gates.has(label); i++)
       await new Promise(resolve => setTimeout(resolve, 5));
     gates.get(label)!();
     gates.delete(label);
@@ -199,14 +199,20 @@ describe('JobManager', () => {
       const onDisk = JSON.parse(
         await readFile(join(services.scratch.jobsDir(), `${id}.json`), 'utf8'),
       );
-      expect(onDisk).toMatchObject({ state: 'succeeded', result: { done: true } });
+      expect(onDisk).toMatchObject({
+        state: 'succeeded',
+        result: { done: true },
+      });
     }
   });
 
   it('reports a job record cut by a host crash with what to do, and sets it aside', async () => {
     const dir = services.scratch.jobsDir();
     const id = '0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60';
-    await writeFile(join(dir, `${id}.json`), '{"id":"0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60","idempotencyKey":"mig-9:exp');
+    await writeFile(
+      join(dir, `${id}.json`),
+      '{"id":"0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60","idempotencyKey":"mig-9:exp',
+    );
     const lines: string[] = [];
     const jobs = new JobManager({
       kinds: gatedKinds().kinds,
@@ -217,7 +223,9 @@ describe('JobManager', () => {
     });
     await jobs.init();
     expect(lines.join('\n')).toMatch(
-      new RegExp(`job record .*${id}\\.json is unreadable .*moved to .*corrupt.*Submit that job again`),
+      new RegExp(
+        `job record .*${id}\\.json is unreadable .*moved to .*corrupt.*Submit that job again`,
+      ),
     );
     expect(existsSync(join(dir, `${id}.json`))).toBe(false);
     expect(existsSync(join(dir, `${id}.json.corrupt`))).toBe(true);

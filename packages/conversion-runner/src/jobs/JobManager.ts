@@ -5,20 +5,20 @@ import { RunnerError, toRunnerError } from '../RunnerError';
 import { writeJsonAtomic } from '../scratch/AtomicFile';
 import { JobKindDefinition, JobServices } from './JobKind';
 import {
-  JobRecord,
-  jobRecordSchema,
-  jobSubmissionSchema,
-  LogLine,
-} from './JobModel';
+  runnerJobSchema,
+  runnerJobSubmissionSchema,
+  type RunnerJob,
+  type RunnerLogLine,
+} from '@internal/plugin-vmware2scw-common';
 import { JobProgressTracker } from './JobProgressTracker';
 
 type LiveJob = {
-  record: JobRecord;
+  record: RunnerJob;
   params: unknown;
   definition: JobKindDefinition;
   progress: JobProgressTracker;
   abort: AbortController;
-  logs: LogLine[];
+  logs: RunnerLogLine[];
   nextSeq: number;
   lastPersist: number;
   /** The job's record writes, one after the other: the last write is the last state. */
@@ -61,7 +61,7 @@ export class JobManager {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
       try {
-        const record = jobRecordSchema.parse(
+        const record = runnerJobSchema.parse(
           JSON.parse(await readFile(join(dir, name), 'utf8')),
         );
         const definition = this.kinds.get(record.kind);
@@ -110,7 +110,7 @@ export class JobManager {
   }
 
   /** The last lines of a job's log file, so a job from before a restart still shows what it did. */
-  private async readLogTail(id: string): Promise<LogLine[]> {
+  private async readLogTail(id: string): Promise<RunnerLogLine[]> {
     const text = await readFile(
       join(this.options.services.scratch.jobsDir(), `${id}.log`),
       'utf8',
@@ -128,8 +128,8 @@ export class JobManager {
   }
 
   /** Returns the job and whether it was created now (false: same idempotency key seen before). */
-  submit(body: unknown): { job: JobRecord; created: boolean } {
-    const submission = jobSubmissionSchema.safeParse(body);
+  submit(body: unknown): { job: RunnerJob; created: boolean } {
+    const submission = runnerJobSubmissionSchema.safeParse(body);
     if (!submission.success) {
       const issue = submission.error.issues[0];
       throw new RunnerError({
@@ -203,7 +203,7 @@ export class JobManager {
     }
     definition.validate?.(params, this.options.services);
 
-    const record: JobRecord = {
+    const record: RunnerJob = {
       id: randomUUID(),
       idempotencyKey,
       kind,
@@ -258,22 +258,22 @@ export class JobManager {
     this.pump();
   }
 
-  get(id: string): JobRecord {
+  get(id: string): RunnerJob {
     return this.view(this.require(id));
   }
 
-  list(filter: { vm?: string } = {}): JobRecord[] {
+  list(filter: { vm?: string } = {}): RunnerJob[] {
     return [...this.jobs.values()]
       .filter(job => !filter.vm || job.record.vm === filter.vm)
       .map(job => this.view(job))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  logs(id: string, after = -1): LogLine[] {
+  logs(id: string, after = -1): RunnerLogLine[] {
     return this.require(id).logs.filter(line => line.seq > after);
   }
 
-  cancel(id: string): JobRecord {
+  cancel(id: string): RunnerJob {
     const job = this.require(id);
     if (job.record.state === 'queued') {
       this.queue.splice(this.queue.indexOf(id), 1);
@@ -310,7 +310,7 @@ export class JobManager {
     return job;
   }
 
-  private view(job: LiveJob): JobRecord {
+  private view(job: LiveJob): RunnerJob {
     return job.record.state === 'running'
       ? { ...job.record, progress: job.progress.snapshot() }
       : { ...job.record };
@@ -405,7 +405,7 @@ export class JobManager {
     }
   }
 
-  private finish(job: LiveJob, state: JobRecord['state']): void {
+  private finish(job: LiveJob, state: RunnerJob['state']): void {
     job.record.progress = { ...job.progress.snapshot(), phase: state };
     job.record.state = state;
     job.record.finishedAt = new Date().toISOString();
@@ -431,7 +431,7 @@ export class JobManager {
 
   /** Queues a write of the record as it is now, after the job's previous writes. */
   private persist(job: LiveJob): Promise<void> {
-    const snapshot = JSON.parse(JSON.stringify(job.record)) as JobRecord;
+    const snapshot = JSON.parse(JSON.stringify(job.record)) as RunnerJob;
     const path = join(
       this.options.services.scratch.jobsDir(),
       `${job.record.id}.json`,
@@ -439,9 +439,9 @@ export class JobManager {
     job.persisting = job.persisting.then(() =>
       writeJsonAtomic(path, snapshot).catch(error => {
         this.options.log?.(
-          `could not persist job ${job.record.id} (${snapshot.state}) to ${path}: ${
-            (error as Error).message
-          }`,
+          `could not persist job ${job.record.id} (${
+            snapshot.state
+          }) to ${path}: ${(error as Error).message}`,
         );
       }),
     );

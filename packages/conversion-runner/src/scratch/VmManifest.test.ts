@@ -106,7 +106,9 @@ describe('VmManifest', () => {
       join(scratch.vmDir('vm-cut'), 'manifest.json'),
       '{"version":1,"disks":{"disk-0":{"sou',
     );
-    await expect(manifest.requireSource('disk-0', 'convert')).rejects.toMatchObject({
+    await expect(
+      manifest.requireSource('disk-0', 'convert'),
+    ).rejects.toMatchObject({
       code: 'MANIFEST_CORRUPT',
       message: expect.stringContaining('vm-cut'),
       remediation: expect.stringContaining('cleanup'),

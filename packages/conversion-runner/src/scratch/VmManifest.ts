@@ -92,8 +92,12 @@ export class VmManifest {
     } catch (error) {
       throw new RunnerError({
         code: 'MANIFEST_CORRUPT',
-        message: `The scratch manifest ${this.path()} of VM ${this.vm} is unreadable (${
-          text.length === 0 ? 'empty' : `${text.length} bytes, ${(error as Error).message.split('\n')[0]}`
+        message: `The scratch manifest ${this.path()} of VM ${
+          this.vm
+        } is unreadable (${
+          text.length === 0
+            ? 'empty'
+            : `${text.length} bytes, ${(error as Error).message.split('\n')[0]}`
         }): the host probably stopped while it was written.`,
         remediation: `Run cleanup for VM ${this.vm} (it removes its scratch folder), then export its disks again.`,
         cause: error,

@@ -1,5 +1,6 @@
 /** Variables a host tool may inherit from the runner: what qemu-img and libguestfs need to run, nothing else. */
-const INHERITED = /^(PATH|HOME|TMPDIR|LANG|LC_[A-Z]+|TZ|LIBGUESTFS_[A-Z_]+|SUPERMIN_[A-Z_]+)$/;
+const INHERITED =
+  /^(PATH|HOME|TMPDIR|LANG|LC_[A-Z]+|TZ|LIBGUESTFS_[A-Z_]+|SUPERMIN_[A-Z_]+)$/;
 
 /**
  * The environment of a tool the runner starts: the inherited variables above plus `extra`. The bearer

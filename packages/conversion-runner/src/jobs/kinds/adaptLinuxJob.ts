@@ -1,29 +1,22 @@
-import { z } from 'zod';
+import {
+  runnerAdaptLinuxParamsSchema,
+  type RunnerAdaptLinuxParams,
+} from '@internal/plugin-vmware2scw-common';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { rm } from 'fs/promises';
 import { join } from 'path';
 import { adaptLinuxCommand } from '../../guest/AdaptLinuxCommand';
 import { parseAdaptReport } from '../../guest/AdaptLinuxReport';
 import { RunnerError } from '../../RunnerError';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
 import { defineJobKind } from '../JobKind';
 
-export const adaptLinuxParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    /** All disks of the VM, boot disk first: fstab entries may live on any of them. */
-    disks: z.array(safeNameSchema).min(1).max(16),
-  })
-  .strict();
-export type AdaptLinuxParams = z.infer<typeof adaptLinuxParamsSchema>;
-
-export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
+export const adaptLinuxJob = defineJobKind<RunnerAdaptLinuxParams>({
   kind: 'adapt_linux',
   description:
     'One libguestfs pass (virt-customize): remove VMware tools, virtio drivers in a rebuilt initramfs, fstab and GRUB by UUID, DHCP on any NIC, serial console, qemu-guest-agent, machine-id reset.',
-  paramsSchema: adaptLinuxParamsSchema,
+  paramsSchema: runnerAdaptLinuxParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => params.disks,
   redact: params => params,

@@ -1,6 +1,9 @@
+import {
+  runnerConvertParamsSchema,
+  type RunnerConvertParams,
+} from '@internal/plugin-vmware2scw-common';
 import { rm } from 'fs/promises';
 import { inspectSourceImage } from '../../convert/SourceImage';
-import { z } from 'zod';
 import {
   assertImportableQcow2,
   qemuImgConvert,
@@ -13,27 +16,14 @@ import {
   partialPathOf,
 } from '../../scratch/AtomicFile';
 import { currentBootId } from '../../scratch/Durability';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { defineJobKind } from '../JobKind';
 
-export const convertParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    disk: safeNameSchema,
-    /** zlib-compressed clusters: smaller upload, slower convert and import. Never zstd. */
-    compress: z.boolean().default(false),
-    /** Drop the exported source once the qcow2 is complete (saves scratch space). */
-    removeSource: z.boolean().default(false),
-  })
-  .strict();
-export type ConvertParams = z.infer<typeof convertParamsSchema>;
-
-export const convertJob = defineJobKind<ConvertParams>({
+export const convertJob = defineJobKind<RunnerConvertParams>({
   kind: 'convert',
   description:
     'qemu-img convert of the exported disk to qcow2 (zero detection, optional zlib compression).',
-  paramsSchema: convertParamsSchema,
+  paramsSchema: runnerConvertParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,
@@ -127,7 +117,7 @@ export const convertJob = defineJobKind<ConvertParams>({
   },
 });
 
-function sourceName(params: ConvertParams): string {
+function sourceName(params: RunnerConvertParams): string {
   return `VM ${params.vm} disk ${params.disk}`;
 }
 
