@@ -128,47 +128,131 @@ export class RunnerHttpServer {
     response: ServerResponse,
     url: URL,
   ): Promise<void> {
-    const { jobs } = this.options;
     const path = url.pathname.replace(/\/+$/, '');
-    const jobMatch = path.match(
-      /^\/v1\/jobs\/([0-9a-f-]{36})(\/logs|\/cancel)?$/,
-    );
-    if (request.method === 'GET' && path === '/v1/health') {
-      send(response, 200, await this.options.health());
-    } else if (request.method === 'POST' && path === '/v1/jobs') {
-      const { job, created } = jobs.submit(await readJson(request));
-      send(response, created ? 202 : 200, job);
-    } else if (request.method === 'GET' && path === '/v1/jobs') {
-      send(response, 200, {
-        jobs: jobs.list({ vm: url.searchParams.get('vm') ?? undefined }),
-      });
-    } else if (jobMatch && request.method === 'GET' && !jobMatch[2]) {
-      send(response, 200, jobs.get(jobMatch[1]));
-    } else if (
-      jobMatch &&
-      request.method === 'GET' &&
-      jobMatch[2] === '/logs'
-    ) {
-      const after = Number(url.searchParams.get('after') ?? -1);
-      send(response, 200, {
-        lines: jobs.logs(jobMatch[1], Number.isFinite(after) ? after : -1),
-      });
-    } else if (
-      jobMatch &&
-      request.method === 'POST' &&
-      jobMatch[2] === '/cancel'
-    ) {
-      send(response, 202, jobs.cancel(jobMatch[1]));
-    } else {
-      throw new RunnerError({
-        code: 'NOT_FOUND',
-        httpStatus: 404,
-        message: `No route ${request.method} ${url.pathname}.`,
-        remediation:
-          'See openapi.yaml in the conversion-runner package for the routes.',
-      });
+    for (const route of RUNNER_ROUTES) {
+      const match = routePattern(route.path).exec(path);
+      if (match && request.method === route.method) {
+        await this.handlers[route.operation]({
+          request,
+          response,
+          query: url.searchParams,
+          id: match[1],
+        });
+        return;
+      }
     }
+    throw new RunnerError({
+      code: 'NOT_FOUND',
+      httpStatus: 404,
+      message: `No route ${request.method} ${url.pathname}.`,
+      remediation:
+        'See openapi.yaml in the conversion-runner package for the routes.',
+    });
   }
+
+  private readonly handlers: Record<
+    RunnerOperation,
+    (call: {
+      request: IncomingMessage;
+      response: ServerResponse;
+      query: URLSearchParams;
+      id?: string;
+    }) => Promise<void>
+  > = {
+    getHealth: async ({ response }) =>
+      send(response, 200, await this.options.health()),
+    submitJob: async ({ request, response }) => {
+      const { job, created } = this.options.jobs.submit(
+        await readJson(request),
+      );
+      send(response, created ? 202 : 200, job);
+    },
+    listJobs: async ({ response, query }) =>
+      send(
+        response,
+        200,
+        this.options.jobs.page({
+          vm: query.get('vm') ?? undefined,
+          limit: pageLimit(query.get('limit')),
+          cursor: query.get('cursor') ?? undefined,
+        }),
+      ),
+    getJob: async ({ response, id }) =>
+      send(response, 200, this.options.jobs.get(id!)),
+    getJobLogs: async ({ response, query, id }) => {
+      const after = Number(query.get('after') ?? -1);
+      send(response, 200, {
+        lines: this.options.jobs.logs(id!, Number.isFinite(after) ? after : -1),
+      });
+    },
+    cancelJob: async ({ response, id }) =>
+      send(response, 202, this.options.jobs.cancel(id!)),
+  };
+}
+
+type RunnerOperation =
+  | 'getHealth'
+  | 'submitJob'
+  | 'listJobs'
+  | 'getJob'
+  | 'getJobLogs'
+  | 'cancelJob';
+
+/**
+ * The routes the server answers, with the query parameters each reads: the table openapi.yaml is
+ * checked against (src/api/openapi.test.ts).
+ */
+export const RUNNER_ROUTES: ReadonlyArray<{
+  method: 'GET' | 'POST';
+  path: string;
+  operation: RunnerOperation;
+  query: readonly string[];
+}> = [
+  { method: 'GET', path: '/v1/health', operation: 'getHealth', query: [] },
+  { method: 'POST', path: '/v1/jobs', operation: 'submitJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs',
+    operation: 'listJobs',
+    query: ['vm', 'limit', 'cursor'],
+  },
+  { method: 'GET', path: '/v1/jobs/{id}', operation: 'getJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs/{id}/logs',
+    operation: 'getJobLogs',
+    query: ['after'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/jobs/{id}/cancel',
+    operation: 'cancelJob',
+    query: [],
+  },
+];
+
+/** `/v1/jobs/{id}/logs` -> a pattern capturing the job id (a UUID). */
+function routePattern(path: string): RegExp {
+  return new RegExp(`^${path.replace('{id}', '([0-9a-f-]{36})')}$`);
+}
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 500;
+
+function pageLimit(value: string | null): number {
+  if (value === null) return DEFAULT_PAGE;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new RunnerError({
+      code: 'INVALID_REQUEST',
+      httpStatus: 400,
+      message: `limit ${JSON.stringify(
+        value.slice(0, 20),
+      )} is not an integer from 1 to ${MAX_PAGE}.`,
+      remediation: `Leave limit out (${DEFAULT_PAGE} jobs per page) or pass 1..${MAX_PAGE}; follow nextCursor for the next page.`,
+    });
+  }
+  return limit;
 }
 
 /**

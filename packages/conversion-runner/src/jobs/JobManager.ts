@@ -266,7 +266,37 @@ export class JobManager {
     return [...this.jobs.values()]
       .filter(job => !filter.vm || job.record.vm === filter.vm)
       .map(job => this.view(job))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort(
+        (a, b) =>
+          a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+      );
+  }
+
+  /** One page of list(), oldest first: `cursor` is the id of the last job of the previous page. */
+  page(options: { vm?: string; limit: number; cursor?: string }): {
+    jobs: RunnerJob[];
+    nextCursor?: string;
+  } {
+    const all = this.list({ vm: options.vm });
+    let start = 0;
+    if (options.cursor !== undefined) {
+      const at = all.findIndex(job => job.id === options.cursor);
+      if (at < 0) {
+        throw new RunnerError({
+          code: 'INVALID_REQUEST',
+          httpStatus: 400,
+          message: `cursor "${options.cursor}" is not a job of this runner${
+            options.vm ? ` for VM ${options.vm}` : ''
+          }.`,
+          remediation:
+            'Start again without cursor; pass the nextCursor of the previous page.',
+        });
+      }
+      start = at + 1;
+    }
+    const jobs = all.slice(start, start + options.limit);
+    const more = start + options.limit < all.length;
+    return more ? { jobs, nextCursor: jobs[jobs.length - 1].id } : { jobs };
   }
 
   logs(id: string, after = -1): RunnerLogLine[] {
