@@ -12,6 +12,6 @@ export {
 } from './config/RunnerConfig';
 export type { RunnerConfig, RunnerConfigFile } from './config/RunnerConfig';
 export { RunnerError } from './RunnerError';
-export { builtInJobKinds } from './jobs/jobKinds';
-export type { JobKindDefinition, JobContext } from './jobs/JobKind';
+export { builtInJobKinds } from './jobs/builtInJobKinds';
+export type { JobKindDefinition, JobContext } from './jobs/JobKindDefinition';
 export { planMultipart } from './upload/MultipartPlan';

@@ -12,7 +12,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { builtInJobKinds } from '../jobs/jobKinds';
+import { builtInJobKinds } from '../jobs/builtInJobKinds';
 import { packageRoot } from '../PackageRoot';
 import { RUNNER_ROUTES } from './RunnerHttpServer';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { resolveRunnerConfig } from '../config/RunnerConfig';
 import { AllowedHosts } from '../export/AllowedHosts';
 import { ScratchSpace } from '../scratch/ScratchSpace';
-import { defineJobKind, JobServices } from './JobKind';
+import { defineJobKind, JobServices } from './JobKindDefinition';
 import { JobManager } from './JobManager';
 
 /** A kind whose runs wait for the test to let them finish, recording what ran at the same time. */

@@ -3,7 +3,7 @@ import { appendFile, readdir, readFile, rename } from 'fs/promises';
 import { join } from 'path';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { writeJsonAtomic } from '../scratch/AtomicFile';
-import { JobKindDefinition, JobServices } from './JobKind';
+import { JobKindDefinition, JobServices } from './JobKindDefinition';
 import {
   runnerJobSchema,
   runnerJobSubmissionSchema,

@@ -100,7 +100,6 @@ export class VmManifest {
             : `${text.length} bytes, ${(error as Error).message.split('\n')[0]}`
         }): the host probably stopped while it was written.`,
         remediation: `Run cleanup for VM ${this.vm} (it removes its scratch folder), then export its disks again.`,
-        cause: error,
       });
     }
   }

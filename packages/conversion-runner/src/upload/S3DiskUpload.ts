@@ -305,7 +305,6 @@ async function freshUpload(run: UploadRun): Promise<void> {
       }`,
       remediation:
         'Check the endpoint, region, bucket and credentials; run upload again to resume the multipart upload.',
-      cause: error,
     });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -10,7 +10,7 @@ import { parseAdaptReport } from '../../guest/AdaptLinuxReport';
 import { RunnerError } from '../../RunnerError';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 export const adaptLinuxJob = defineJobKind<RunnerAdaptLinuxParams>({
   kind: 'adapt_linux',

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'fs/promises';
 import { join } from 'path';
 import { VmManifest } from '../../scratch/VmManifest';
 import { createS3Client } from '../../upload/S3DiskUpload';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 export const cleanupJob = defineJobKind<RunnerCleanupParams>({
   kind: 'cleanup',

@@ -17,7 +17,7 @@ import {
 } from '../../scratch/AtomicFile';
 import { currentBootId } from '../../scratch/Durability';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 export const convertJob = defineJobKind<RunnerConvertParams>({
   kind: 'convert',

@@ -20,7 +20,7 @@ import {
 import { RunnerError } from '../../RunnerError';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind, JobContext } from '../JobKind';
+import { defineJobKind, JobContext } from '../JobKindDefinition';
 
 /** Guests whose own grub-install can write an x86_64-efi GRUB (their GRUB config is reused as is). */
 const GRUB_EFI_DISTROS: Record<string, string> = {

@@ -9,7 +9,7 @@ import { downloadDisk, redactUrl } from '../../export/HttpDiskDownload';
 import { RunnerError } from '../../RunnerError';
 import { currentBootId } from '../../scratch/Durability';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 function formatOf(params: RunnerExportParams): 'vmdk' | 'raw' {
   return (

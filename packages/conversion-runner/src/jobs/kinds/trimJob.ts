@@ -6,7 +6,7 @@ import { stat } from 'fs/promises';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 /**
  * Free blocks of the guest filesystems (deleted files included) become holes in the exported raw disk

@@ -6,7 +6,7 @@ import { assertImportableQcow2, qemuImgInfo } from '../../convert/QemuImg';
 import { RunnerError } from '../../RunnerError';
 import { VmManifest } from '../../scratch/VmManifest';
 import { uploadDisk } from '../../upload/S3DiskUpload';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
 export const uploadJob = defineJobKind<RunnerUploadParams>({
   kind: 'upload',
