@@ -59,6 +59,8 @@ export async function startConversionRunner(
     },
     concurrency: config.jobs.concurrency,
     logLines: config.jobs.logLines,
+    logFileMaxBytes: config.jobs.logFileMaxBytes,
+    retentionDays: config.jobs.retentionDays,
     log,
   });
   await jobs.init();

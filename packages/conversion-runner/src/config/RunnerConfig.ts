@@ -65,6 +65,14 @@ export const runnerConfigFileSchema = z
       .object({
         concurrency: z.number().int().min(1).max(32).default(2),
         logLines: z.number().int().min(100).default(2000),
+        /** A job's log file stops growing here (a tool printing in a loop cannot fill scratch). */
+        logFileMaxBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(16 * MiB),
+        /** Finished jobs (record and log) are removed this many days after they ended. */
+        retentionDays: z.number().min(0.001).default(14),
       })
       .default({}),
     accel: z

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'crypto';
-import { appendFile, readdir, readFile, rename } from 'fs/promises';
+import { appendFile, readdir, readFile, rename, rm, stat } from 'fs/promises';
 import { join } from 'path';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { writeJsonAtomic } from '../scratch/AtomicFile';
@@ -23,7 +23,11 @@ type LiveJob = {
   lastPersist: number;
   /** The job's record writes, one after the other: the last write is the last state. */
   persisting: Promise<void>;
+  /** Bytes in its log file; past logFileMaxBytes lines stay in memory only. */
+  logBytes: number;
 };
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Accepts jobs (idempotently), runs them with bounded concurrency, and keeps their state, progress
@@ -45,6 +49,10 @@ export class JobManager {
       services: JobServices;
       concurrency: number;
       logLines: number;
+      /** Default 16 MiB. */
+      logFileMaxBytes?: number;
+      /** Default 14 days. */
+      retentionDays?: number;
       /** The runner's own log (persist failures, unreadable records). */
       log?: (line: string) => void;
     },
@@ -76,6 +84,9 @@ export class JobManager {
           nextSeq: 0,
           lastPersist: 0,
           persisting: Promise.resolve(),
+          logBytes:
+            (await stat(join(dir, `${record.id}.log`)).catch(() => undefined))
+              ?.size ?? 0,
         };
         live.nextSeq = (live.logs[live.logs.length - 1]?.seq ?? -1) + 1;
         if (record.state === 'running' || record.state === 'queued') {
@@ -107,6 +118,43 @@ export class JobManager {
         );
       }
     }
+    await this.prune();
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch(() => undefined),
+      3600 * 1000,
+    );
+    this.pruneTimer.unref();
+  }
+
+  private pruneTimer?: NodeJS.Timeout;
+
+  /**
+   * Removes finished jobs (record, log, idempotency key) that ended more than retentionDays ago; queued
+   * and running jobs are never touched. Runs at start and every hour.
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const dir = this.options.services.scratch.jobsDir();
+    const maxAge = (this.options.retentionDays ?? 14) * 24 * 3600 * 1000;
+    let removed = 0;
+    for (const [id, job] of this.jobs) {
+      const { state, finishedAt, idempotencyKey } = job.record;
+      if (!FINISHED.has(state) || !finishedAt) continue;
+      if (now - Date.parse(finishedAt) < maxAge) continue;
+      await job.persisting;
+      this.jobs.delete(id);
+      if (this.byKey.get(idempotencyKey) === id)
+        this.byKey.delete(idempotencyKey);
+      await rm(join(dir, `${id}.json`), { force: true });
+      await rm(join(dir, `${id}.log`), { force: true });
+      removed += 1;
+    }
+    if (removed > 0)
+      this.options.log?.(
+        `removed ${removed} job(s) finished more than ${
+          this.options.retentionDays ?? 14
+        } day(s) ago`,
+      );
+    return removed;
   }
 
   /** The last lines of a job's log file, so a job from before a restart still shows what it did. */
@@ -224,6 +272,7 @@ export class JobManager {
       nextSeq: 0,
       lastPersist: 0,
       persisting: Promise.resolve(),
+      logBytes: 0,
     };
     this.jobs.set(record.id, live);
     this.byKey.set(idempotencyKey, record.id);
@@ -447,10 +496,19 @@ export class JobManager {
     const entry = { seq: job.nextSeq++, at: new Date().toISOString(), line };
     job.logs.push(entry);
     if (job.logs.length > this.options.logLines) job.logs.shift();
-    void appendFile(
-      join(this.options.services.scratch.jobsDir(), `${job.record.id}.log`),
-      `${entry.at} ${line}\n`,
-    ).catch(() => undefined);
+    const text = `${entry.at} ${line}\n`;
+    const max = this.options.logFileMaxBytes ?? 16 * 1024 * 1024;
+    if (job.logBytes < max) {
+      const capped = job.logBytes + Buffer.byteLength(text) > max;
+      const written = capped
+        ? `${entry.at} [log file capped at ${max} bytes: later lines are kept in memory only (GET /v1/jobs/${job.record.id}/logs)]\n`
+        : text;
+      job.logBytes = capped ? max : job.logBytes + Buffer.byteLength(text);
+      void appendFile(
+        join(this.options.services.scratch.jobsDir(), `${job.record.id}.log`),
+        written,
+      ).catch(() => undefined);
+    }
     const now = Date.now();
     if (job.record.state === 'running' && now - job.lastPersist > 5000) {
       job.lastPersist = now;
