@@ -1,4 +1,5 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   HeadObjectCommand,
   ListPartsCommand,
@@ -17,7 +18,7 @@ import {
   stripEtag,
 } from './MultipartPlan';
 import { FileDigests } from './FileDigests';
-import { UploadJournal } from './UploadJournal';
+import { UploadJournal, type UploadJournalData } from './UploadJournal';
 
 export type S3Target = {
   endpoint: string;
@@ -95,6 +96,7 @@ export async function uploadDisk(options: {
     mtimeMs: Math.floor(info.mtimeMs),
     partSize: plan.partSize,
   });
+  if (journal.replaced) await abortReplaced(journal.replaced, target, log);
   log(
     `upload ${info.size} bytes to s3://${target.bucket}/${target.key}: ${plan.partCount} part(s) of ${plan.partSize} bytes, ${plan.queueSize} in flight`,
   );
@@ -474,4 +476,43 @@ function addBuildMiddleware(
   return () => {
     client.middlewareStack.remove(name);
   };
+}
+
+/**
+ * The qcow2 (or the destination) changed since a multipart upload was journaled: that upload will never
+ * be completed, so it is aborted before the new one starts (an unfinished multipart upload is billed).
+ * A failure is logged; cleanup aborts the VM's leftovers too.
+ */
+async function abortReplaced(
+  replaced: UploadJournalData,
+  target: S3Target,
+  log: (line: string) => void,
+): Promise<void> {
+  const client = createS3Client({
+    ...target,
+    endpoint: replaced.endpoint,
+    region: replaced.region ?? target.region,
+  });
+  try {
+    await client.send(
+      new AbortMultipartUploadCommand({
+        Bucket: replaced.bucket,
+        Key: replaced.key,
+        UploadId: replaced.uploadId,
+      }),
+    );
+    log(
+      `aborted multipart upload ${replaced.uploadId} of s3://${replaced.bucket}/${replaced.key}: the qcow2 changed since it started`,
+    );
+  } catch (error) {
+    log(
+      `could not abort the replaced multipart upload ${
+        replaced.uploadId
+      } of s3://${replaced.bucket}/${replaced.key}: ${
+        (error as Error).message
+      } (cleanup of the VM aborts it)`,
+    );
+  } finally {
+    client.destroy();
+  }
 }
