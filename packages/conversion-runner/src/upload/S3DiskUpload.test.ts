@@ -174,6 +174,26 @@ describe('uploadDisk against a real S3 server (Swift s3api)', () => {
     expect((await download('vm-3/disk-0.qcow2')).equals(changed)).toBe(true);
   });
 
+  it('streams parts from the file when a part is bigger than the memory budget', async () => {
+    const lines: string[] = [];
+    const result = await uploadDisk({
+      file,
+      journalPath: join(work, 'd.upload.json'),
+      target: target('vm-4/disk-0.qcow2'),
+      memory: {
+        maxMemoryBytes: 5 * 1024 * 1024,
+        queueSize: 2,
+        preferredPartSize: 8 * 1024 * 1024,
+      },
+      log: line => lines.push(line),
+    });
+    expect(lines.join('\n')).toMatch(
+      /parts of 8388608 bytes are over s3.maxMemoryBytes \(5242880\): streaming each part/,
+    );
+    expect(result.partCount).toBe(2);
+    expect((await download('vm-4/disk-0.qcow2')).equals(content)).toBe(true);
+  });
+
   it('resends a journaled part whose bytes changed in the file, instead of trusting the journal', async () => {
     const changed = join(work, 'changed.qcow2');
     const original = Buffer.from(content);
