@@ -27,7 +27,7 @@ import {
 } from '../packages/conversion-runner/src/accel/AccelProbe';
 import { resolveRunnerConfig } from '../packages/conversion-runner/src/config/RunnerConfig';
 import { startConversionRunner } from '../packages/conversion-runner/src/ConversionRunner';
-import { JobRecord } from '../packages/conversion-runner/src/jobs/JobModel';
+import type { RunnerJob as JobRecord } from '../plugins/vmware2scw-common/src/runner';
 import { DatastoreHttpServer } from '../packages/conversion-runner/src/testing/DatastoreHttpServer';
 import { RunnerClient } from '../packages/conversion-runner/src/testing/RunnerClient';
 import { SwiftS3Server } from '../plugins/vmware2scw-node/src/s3/testing/SwiftS3Server';

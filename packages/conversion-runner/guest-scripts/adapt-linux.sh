@@ -175,8 +175,12 @@ elif have grub2-mkconfig; then
 fi
 say "bootloader $grubcfg"
 
-# 6. Packages from the guest's own sources, when they answer from the appliance (bounded waits):
-# qemu-guest-agent, and for a BIOS Debian guest the x86_64-efi GRUB that ensure_uefi will install.
+# 6. Packages: qemu-guest-agent, and for a BIOS Debian guest the x86_64-efi GRUB that ensure_uefi will install.
+# Only from what the operator configured (runner config guest.packages), never from the guest's own sources:
+# a folder of packages the runner copied in (VMWARE2SCW_PACKAGES_DIR), or one apt source line (VMWARE2SCW_APT_SOURCE,
+# with guest.network: true). The runner prepends both variables to this script.
+PKG_DIR=${VMWARE2SCW_PACKAGES_DIR:-}
+APT_SOURCE=${VMWARE2SCW_APT_SOURCE:-}
 want=""
 qga=absent
 if have qemu-ga || [ -x /usr/sbin/qemu-ga ] || [ -x /usr/bin/qemu-ga ]; then qga=present; else want="qemu-guest-agent"; fi
@@ -184,30 +188,44 @@ grub_efi=""
 if [ "$family" = debian ] && [ -d /usr/lib/grub/i386-pc ]; then
   if [ -d /usr/lib/grub/x86_64-efi ]; then grub_efi=present; else grub_efi=absent; want="$want grub-efi-amd64-bin"; fi
 fi
+deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+source_used=none
 if [ -n "$want" ]; then
+  if [ -n "$PKG_DIR" ] && [ -d "$PKG_DIR" ]; then
+    source_used=packages_dir
+    case $family in
+      debian) if ls "$PKG_DIR"/*.deb >/dev/null 2>&1; then timeout 300 dpkg -i "$PKG_DIR"/*.deb >/dev/null 2>&1 || true; fi ;;
+      rhel|suse) if ls "$PKG_DIR"/*.rpm >/dev/null 2>&1; then timeout 300 rpm -Uvh --replacepkgs "$PKG_DIR"/*.rpm >/dev/null 2>&1 || true; fi ;;
+    esac
+  elif [ -n "$APT_SOURCE" ] && [ "$family" = debian ]; then
+    source_used=apt_source
+    APT_TMP=/var/tmp/vmware2scw-apt
+    mkdir -p "$APT_TMP/lists/partial" "$APT_TMP/archives/partial" "$APT_TMP/parts"
+    printf '%s\n' "$APT_SOURCE" > "$APT_TMP/sources.list"
+    # the guest's own sources, lists and package cache stay as they were
+    APT_OPTS="-o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 -o Acquire::Retries=1 -o DPkg::Lock::Timeout=30 -o Dir::Etc::SourceList=$APT_TMP/sources.list -o Dir::Etc::SourceParts=$APT_TMP/parts -o Dir::State::Lists=$APT_TMP/lists -o Dir::Cache::Archives=$APT_TMP/archives"
+    if timeout 90 apt-get -q $APT_OPTS update >/dev/null 2>&1; then
+      for p in $want; do timeout 300 apt-get -y -q $APT_OPTS install --no-install-recommends "$p" >/dev/null 2>&1 || true; done
+    fi
+    rm -rf "$APT_TMP"
+  fi
   case $family in
     debian)
-      APT_OPTS="-o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 -o Acquire::Retries=1 -o DPkg::Lock::Timeout=30"
-      if timeout 90 apt-get -q $APT_OPTS update >/dev/null 2>&1; then
-        for p in $want; do
-          if timeout 300 apt-get -y -q $APT_OPTS install --no-install-recommends "$p" >/dev/null 2>&1; then
-            [ "$p" = qemu-guest-agent ] && qga=installed
-            [ "$p" = grub-efi-amd64-bin ] && grub_efi=installed
-          fi
-        done
-      fi ;;
-    rhel) if (have dnf && timeout 300 dnf -y install qemu-guest-agent >/dev/null 2>&1) || (have yum && timeout 300 yum -y install qemu-guest-agent >/dev/null 2>&1); then qga=installed; fi ;;
-    suse) if timeout 300 zypper -n install qemu-guest-agent >/dev/null 2>&1; then qga=installed; fi ;;
+      if [ "$qga" = absent ] && deb_installed qemu-guest-agent; then qga=installed; fi
+      if [ "$grub_efi" = absent ] && deb_installed grub-efi-amd64-bin; then grub_efi=installed; fi ;;
+    rhel|suse) if [ "$qga" = absent ] && rpm -q qemu-guest-agent >/dev/null 2>&1; then qga=installed; fi ;;
   esac
 fi
+[ -n "$PKG_DIR" ] && rm -rf "$PKG_DIR"
 if [ "$qga" != absent ] && have systemctl; then systemctl enable qemu-guest-agent >/dev/null 2>&1 || true; fi
-say "qemu_guest_agent $qga"
-[ -n "$grub_efi" ] && say "grub_efi $grub_efi"
+if [ "$qga" = absent ]; then say "qemu_guest_agent not_installed $source_used"; else say "qemu_guest_agent $qga"; fi
+if [ "$grub_efi" = absent ]; then say "grub_efi not_installed $source_used"; elif [ -n "$grub_efi" ]; then say "grub_efi $grub_efi"; fi
 
 # 7. machine-id: a clone must not keep the source's identity (DHCP client id, journal).
 if [ -f /etc/machine-id ]; then : > /etc/machine-id; fi
 rm -f /var/lib/dbus/machine-id /var/lib/dhcp/*.leases
 say "machine_id reset"
-# The runner reads the report from this output (virt-customize has no copy-out).
+# The runner reads the report from this output (virt-customize has no copy-out); the file does not stay in the guest.
 sed "s/^/VMWARE2SCW-REPORT /" "$REPORT"
+rm -f "$REPORT"
 exit 0

@@ -1,13 +1,16 @@
+import {
+  Vmware2scwError,
+  type ErrorBody,
+} from '@internal/plugin-vmware2scw-common';
+
 /**
- * A failure the runner can explain: a stable `code` for programs, a message naming the bad input,
- * and a remediation line for the person who has to fix it. The API, the job record and the logs
- * all show the same three fields.
+ * A failure the runner can explain: vmware2scw's one error shape (a stable `code`, a message naming
+ * the bad input, a `remediation` line) plus the HTTP status the API answers with. The API body
+ * (`{ error: { code, message, remediation, details? } }`), the job record and the logs all show the
+ * same fields.
  */
-export class RunnerError extends Error {
-  readonly code: string;
-  readonly remediation: string;
+export class RunnerError extends Vmware2scwError {
   readonly httpStatus: number;
-  readonly details?: Record<string, unknown>;
 
   constructor(options: {
     code: string;
@@ -17,21 +20,13 @@ export class RunnerError extends Error {
     details?: Record<string, unknown>;
     cause?: unknown;
   }) {
-    super(options.message, { cause: options.cause });
-    this.name = 'RunnerError';
-    this.code = options.code;
-    this.remediation = options.remediation;
+    super(options);
     this.httpStatus = options.httpStatus ?? 500;
-    this.details = options.details;
   }
 
-  toJSON() {
-    return {
-      code: this.code,
-      message: this.message,
-      remediation: this.remediation,
-      ...(this.details ? { details: this.details } : {}),
-    };
+  /** The documented error body (openapi.yaml `Error`). */
+  toJSON(): ErrorBody {
+    return this.toBody();
   }
 }
 
@@ -43,12 +38,15 @@ export function toRunnerError(
   if (error instanceof RunnerError) {
     return error;
   }
+  if (error instanceof Vmware2scwError) {
+    // no `cause`: the base class would append the same message again
+    return new RunnerError(error.toBody());
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new RunnerError({
     code: fallbackCode,
     message,
     remediation:
       'Read the job log for the failing command; if it is a runner bug, report it with the log.',
-    cause: error,
   });
 }

@@ -168,7 +168,7 @@ describe('conversion runner proof: a VMware Debian guest boots as a Scaleway-lik
     );
     // Installed when the appliance reached a package source; otherwise the report must say so.
     expect(
-      adaptReport.qemuGuestAgent.startsWith('absent')
+      adaptReport.qemuGuestAgent.startsWith('not_installed')
         ? adaptReport.warnings.join(' ')
         : 'qemu-guest-agent ok',
     ).toContain('qemu-guest-agent');
@@ -276,6 +276,16 @@ describe('conversion runner proof: a VMware Debian guest boots as a Scaleway-lik
           /root=UUID=6a3f1c52-0d4e-4a55-9a7c-2f0e5b8d1c11.*console=ttyS0,115200/,
         );
         expect((await g.run('cat', '/etc/machine-id')).trim()).toBe('');
+        // the adaptation leaves no file of its own in the guest
+        for (const leftover of [
+          '/var/tmp/vmware2scw-adapt.report',
+          '/var/tmp/vmware2scw-packages',
+          '/var/tmp/vmware2scw-apt',
+        ])
+          expect([leftover, (await g.run('exists', leftover)).trim()]).toEqual([
+            leftover,
+            'false',
+          ]);
       } finally {
         await g.close();
       }

@@ -1,73 +1,15 @@
-import { ChildProcess, spawn } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import execa from 'execa';
 import { existsSync } from 'fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { JobRecord } from './jobs/JobModel';
-import { packageRoot } from './PackageRoot';
+import type { RunnerJob } from '@internal/plugin-vmware2scw-common';
 import { DatastoreHttpServer } from './testing/DatastoreHttpServer';
 import { RunnerClient } from './testing/RunnerClient';
+import { RunnerProcess } from './testing/RunnerProcess';
 
 jest.setTimeout(240_000);
-
-/** The runner as an operator starts it: bin/vmware2scw-runner.js with a config file, in its own process. */
-class RunnerProcess {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    readonly output: string[],
-  ) {}
-
-  static async start(config: string, token: string): Promise<RunnerProcess> {
-    const child = spawn(
-      process.execPath,
-      [join(packageRoot(), 'bin', 'vmware2scw-runner.js'), '--config', config],
-      {
-        env: { ...process.env, VMWARE2SCW_RUNNER_TOKEN: token },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const output: string[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`runner did not start:\n${output.join('')}`)),
-        60_000,
-      );
-      const onData = (chunk: Buffer) => {
-        output.push(chunk.toString());
-        const match = output.join('').match(/listening on (http:\/\/\S+)/);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.on('exit', code => {
-        clearTimeout(timer);
-        reject(new Error(`runner exited ${code}:\n${output.join('')}`));
-      });
-    });
-    child.removeAllListeners('exit');
-    return new RunnerProcess(child, url, output);
-  }
-
-  /** kill -9: no handler runs, nothing is flushed or renamed by the runner. */
-  async kill9(): Promise<void> {
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 async function waitUntil(
   what: string,
@@ -142,7 +84,7 @@ describe('runner CLI killed with SIGKILL in the middle of a job', () => {
       await readFile(diskFile('manifest.json'), 'utf8').catch(() => '{}'),
     );
   const getJob = async (client: RunnerClient, id: string) =>
-    (await client.call('GET', `/v1/jobs/${id}`)).body as JobRecord;
+    (await client.call('GET', `/v1/jobs/${id}`)).body as RunnerJob;
 
   const exportParams = {
     vm,

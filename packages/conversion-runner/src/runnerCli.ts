@@ -11,10 +11,18 @@ export async function runConversionRunnerCli(
     const index = argv.indexOf('--config');
     const path = index >= 0 ? argv[index + 1] : env.VMWARE2SCW_RUNNER_CONFIG;
     const config = await loadRunnerConfig(env, path);
-    const runner = await startConversionRunner(config, {
-      log: line =>
-        process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+    const log = (line: string) =>
+      process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    // A stray rejection (a request handler or a background flush that nobody awaited) is logged and
+    // the runner keeps serving: Node's default would end the process and every running job with it.
+    process.on('unhandledRejection', reason => {
+      log(
+        `unhandled rejection (runner keeps serving): ${
+          reason instanceof Error ? reason.stack ?? reason.message : reason
+        }`,
+      );
     });
+    const runner = await startConversionRunner(config, { log });
     const stop = async () => {
       await runner.close();
       process.exit(0);

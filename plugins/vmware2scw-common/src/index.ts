@@ -13,6 +13,8 @@ export * from './schema/openapi';
 export * from './errors';
 export * from './stages';
 export * from './tls/thumbprint';
+export * from './net/loopback';
+export * from './runner';
 
 // Planning core: filters, catalog, sizing, concerns, plan v1, estimate.
 export * from './problems/Problem';

@@ -1,4 +1,5 @@
 import execa from 'execa';
+import { toolEnv } from '../tools/ToolEnv';
 import { access, constants, mkdtemp, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -78,6 +79,8 @@ export async function bootsWith(
   const child = execa('qemu-system-x86_64', args, {
     reject: false,
     stdin: 'ignore',
+    env: toolEnv(),
+    extendEnv: false,
   });
   let output = '';
   try {

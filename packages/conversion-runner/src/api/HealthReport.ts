@@ -1,4 +1,5 @@
 import execa from 'execa';
+import { toolEnv } from '../tools/ToolEnv';
 import { AccelProbeResult } from '../accel/AccelProbe';
 import { ScratchSpace } from '../scratch/ScratchSpace';
 
@@ -31,6 +32,8 @@ export async function probeToolVersions(): Promise<
         reject: false,
         timeout: 15_000,
         stdin: 'ignore',
+        env: toolEnv(),
+        extendEnv: false,
       }).catch(() => undefined);
       const first =
         result && result.exitCode === 0

@@ -210,6 +210,51 @@ describe('runner HTTP API', () => {
     expect(body.error.code).toBe(code);
   });
 
+  it('refuses a cookie over plain http to a host that is not this machine', async () => {
+    const { status, body } = await client.call('POST', '/v1/jobs', {
+      idempotencyKey: 'plain-http-cookie',
+      kind: 'export',
+      params: exportParams(
+        {},
+        { url: 'http://esxi-01.lab/folder/x-flat.vmdk?dsName=ds' },
+      ),
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'INSECURE_TRANSPORT',
+      message: expect.stringContaining('esxi-01.lab'),
+    });
+    expect(JSON.stringify(body)).not.toContain('secret-cookie');
+  });
+
+  it('pages the job list', async () => {
+    for (let i = 0; i < 5; i++)
+      await client.submit('cleanup', { vm: `vm-page-${i}` }, `page-${i}`);
+    await runner.jobs.whenIdle();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const { status, body } = await client.call(
+        'GET',
+        `/v1/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(status).toBe(200);
+      expect(body.jobs.length).toBeLessThanOrEqual(2);
+      seen.push(...body.jobs.map((job: { id: string }) => job.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(runner.jobs.list().map(job => job.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const query of ['limit=0', 'limit=501', 'limit=x', 'cursor=nope']) {
+      const { status, body } = await client.call('GET', `/v1/jobs?${query}`);
+      expect([query, status, body.error.code]).toEqual([
+        query,
+        400,
+        'INVALID_REQUEST',
+      ]);
+    }
+  });
+
   it('names the unknown kind and lists the known ones', async () => {
     const { status, body } = await client.call('POST', '/v1/jobs', {
       idempotencyKey: 'k',

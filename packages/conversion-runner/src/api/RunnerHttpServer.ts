@@ -1,4 +1,11 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import {
+  createServer,
+  IncomingMessage,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'http';
+import { createServer as createTlsServer, Server as TlsServer } from 'https';
 import { AddressInfo } from 'net';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { JobManager } from '../jobs/JobManager';
@@ -12,7 +19,7 @@ const MAX_BODY = 1024 * 1024;
  * {code, message, remediation} with a matching status.
  */
 export class RunnerHttpServer {
-  private server?: Server;
+  private server?: Server | TlsServer;
 
   constructor(
     private readonly options: {
@@ -20,6 +27,8 @@ export class RunnerHttpServer {
       jobs: JobManager;
       health: () => Promise<HealthReport>;
       log?: (line: string) => void;
+      /** PEM certificate and key: the API is served over https. */
+      tls?: { cert: string; key: string };
     },
   ) {}
 
@@ -27,8 +36,38 @@ export class RunnerHttpServer {
     port: number,
     host: string,
   ): Promise<{ port: number; host: string; url: string }> {
-    this.server = createServer((request, response) => {
-      void this.handle(request, response);
+    const listener: RequestListener = (request, response) => {
+      // handle() answers every error itself; this catch is the last line of defence so that
+      // no request, however malformed, turns into an unhandled rejection that ends the process.
+      this.handle(request, response).catch(error => {
+        this.options.log?.(
+          `request handling failed: ${(error as Error)?.message ?? error}`,
+        );
+        if (!response.headersSent) {
+          send(response, 500, {
+            error: toRunnerError(error).toJSON(),
+          });
+        } else {
+          response.destroy();
+        }
+      });
+    };
+    const { tls } = this.options;
+    this.server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key }, listener)
+      : createServer(listener);
+    // a client that sends garbage the HTTP parser refuses: answer 400 and close, never crash
+    this.server.on('clientError', (error, socket) => {
+      if (
+        socket.writable &&
+        !(error as { code?: string }).code?.startsWith('ECONN')
+      ) {
+        socket.end(
+          'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+        );
+      } else {
+        socket.destroy();
+      }
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -40,7 +79,7 @@ export class RunnerHttpServer {
     return {
       port: address.port,
       host: address.address,
-      url: `http://${printable}:${address.port}`,
+      url: `${tls ? 'https' : 'http'}://${printable}:${address.port}`,
     };
   }
 
@@ -55,8 +94,9 @@ export class RunnerHttpServer {
     response: ServerResponse,
   ): Promise<void> {
     const started = Date.now();
-    const url = new URL(request.url ?? '/', 'http://runner');
+    let url: URL | undefined;
     try {
+      url = parseTarget(request.url);
       if (!hasValidBearer(request, this.options.token)) {
         response.setHeader(
           'www-authenticate',
@@ -76,9 +116,9 @@ export class RunnerHttpServer {
       send(response, runnerError.httpStatus, { error: runnerError.toJSON() });
     } finally {
       this.options.log?.(
-        `${request.method} ${url.pathname} ${response.statusCode} ${
-          Date.now() - started
-        }ms`,
+        `${request.method} ${printablePath(url, request.url)} ${
+          response.statusCode
+        } ${Date.now() - started}ms`,
       );
     }
   }
@@ -88,47 +128,162 @@ export class RunnerHttpServer {
     response: ServerResponse,
     url: URL,
   ): Promise<void> {
-    const { jobs } = this.options;
     const path = url.pathname.replace(/\/+$/, '');
-    const jobMatch = path.match(
-      /^\/v1\/jobs\/([0-9a-f-]{36})(\/logs|\/cancel)?$/,
-    );
-    if (request.method === 'GET' && path === '/v1/health') {
-      send(response, 200, await this.options.health());
-    } else if (request.method === 'POST' && path === '/v1/jobs') {
-      const { job, created } = jobs.submit(await readJson(request));
-      send(response, created ? 202 : 200, job);
-    } else if (request.method === 'GET' && path === '/v1/jobs') {
-      send(response, 200, {
-        jobs: jobs.list({ vm: url.searchParams.get('vm') ?? undefined }),
-      });
-    } else if (jobMatch && request.method === 'GET' && !jobMatch[2]) {
-      send(response, 200, jobs.get(jobMatch[1]));
-    } else if (
-      jobMatch &&
-      request.method === 'GET' &&
-      jobMatch[2] === '/logs'
-    ) {
-      const after = Number(url.searchParams.get('after') ?? -1);
-      send(response, 200, {
-        lines: jobs.logs(jobMatch[1], Number.isFinite(after) ? after : -1),
-      });
-    } else if (
-      jobMatch &&
-      request.method === 'POST' &&
-      jobMatch[2] === '/cancel'
-    ) {
-      send(response, 202, jobs.cancel(jobMatch[1]));
-    } else {
-      throw new RunnerError({
-        code: 'NOT_FOUND',
-        httpStatus: 404,
-        message: `No route ${request.method} ${url.pathname}.`,
-        remediation:
-          'See openapi.yaml in the conversion-runner package for the routes.',
-      });
+    for (const route of RUNNER_ROUTES) {
+      const match = routePattern(route.path).exec(path);
+      if (match && request.method === route.method) {
+        await this.handlers[route.operation]({
+          request,
+          response,
+          query: url.searchParams,
+          id: match[1],
+        });
+        return;
+      }
     }
+    throw new RunnerError({
+      code: 'NOT_FOUND',
+      httpStatus: 404,
+      message: `No route ${request.method} ${url.pathname}.`,
+      remediation:
+        'See openapi.yaml in the conversion-runner package for the routes.',
+    });
   }
+
+  private readonly handlers: Record<
+    RunnerOperation,
+    (call: {
+      request: IncomingMessage;
+      response: ServerResponse;
+      query: URLSearchParams;
+      id?: string;
+    }) => Promise<void>
+  > = {
+    getHealth: async ({ response }) =>
+      send(response, 200, await this.options.health()),
+    submitJob: async ({ request, response }) => {
+      const { job, created } = this.options.jobs.submit(
+        await readJson(request),
+      );
+      send(response, created ? 202 : 200, job);
+    },
+    listJobs: async ({ response, query }) =>
+      send(
+        response,
+        200,
+        this.options.jobs.page({
+          vm: query.get('vm') ?? undefined,
+          limit: pageLimit(query.get('limit')),
+          cursor: query.get('cursor') ?? undefined,
+        }),
+      ),
+    getJob: async ({ response, id }) =>
+      send(response, 200, this.options.jobs.get(id!)),
+    getJobLogs: async ({ response, query, id }) => {
+      const after = Number(query.get('after') ?? -1);
+      send(response, 200, {
+        lines: this.options.jobs.logs(id!, Number.isFinite(after) ? after : -1),
+      });
+    },
+    cancelJob: async ({ response, id }) =>
+      send(response, 202, this.options.jobs.cancel(id!)),
+  };
+}
+
+type RunnerOperation =
+  | 'getHealth'
+  | 'submitJob'
+  | 'listJobs'
+  | 'getJob'
+  | 'getJobLogs'
+  | 'cancelJob';
+
+/**
+ * The routes the server answers, with the query parameters each reads: the table openapi.yaml is
+ * checked against (src/api/openapi.test.ts).
+ */
+export const RUNNER_ROUTES: ReadonlyArray<{
+  method: 'GET' | 'POST';
+  path: string;
+  operation: RunnerOperation;
+  query: readonly string[];
+}> = [
+  { method: 'GET', path: '/v1/health', operation: 'getHealth', query: [] },
+  { method: 'POST', path: '/v1/jobs', operation: 'submitJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs',
+    operation: 'listJobs',
+    query: ['vm', 'limit', 'cursor'],
+  },
+  { method: 'GET', path: '/v1/jobs/{id}', operation: 'getJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs/{id}/logs',
+    operation: 'getJobLogs',
+    query: ['after'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/jobs/{id}/cancel',
+    operation: 'cancelJob',
+    query: [],
+  },
+];
+
+/** `/v1/jobs/{id}/logs` -> a pattern capturing the job id (a UUID). */
+function routePattern(path: string): RegExp {
+  return new RegExp(`^${path.replace('{id}', '([0-9a-f-]{36})')}$`);
+}
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 500;
+
+function pageLimit(value: string | null): number {
+  if (value === null) return DEFAULT_PAGE;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new RunnerError({
+      code: 'INVALID_REQUEST',
+      httpStatus: 400,
+      message: `limit ${JSON.stringify(
+        value.slice(0, 20),
+      )} is not an integer from 1 to ${MAX_PAGE}.`,
+      remediation: `Leave limit out (${DEFAULT_PAGE} jobs per page) or pass 1..${MAX_PAGE}; follow nextCursor for the next page.`,
+    });
+  }
+  return limit;
+}
+
+/**
+ * The request target as a URL on a fixed base. A target such as `//`, `///` or `\\` is not a
+ * valid path (`new URL` would read it as a host), so anything but an origin-form path is a 400.
+ */
+function parseTarget(target: string | undefined): URL {
+  const raw = target ?? '/';
+  const invalid = () =>
+    new RunnerError({
+      code: 'INVALID_REQUEST',
+      httpStatus: 400,
+      message: `The request target ${JSON.stringify(
+        raw.slice(0, 200),
+      )} is not a path.`,
+      remediation:
+        'Send an origin-form target such as /v1/health (see openapi.yaml).',
+    });
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) {
+    throw invalid();
+  }
+  try {
+    return new URL(raw, 'http://runner');
+  } catch {
+    throw invalid();
+  }
+}
+
+function printablePath(url: URL | undefined, raw: string | undefined): string {
+  if (url) return url.pathname;
+  return JSON.stringify((raw ?? '').slice(0, 80));
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -13,6 +13,11 @@ export const runnerConfigFileSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(7480),
+        /** Serve the API over TLS (PEM files): needed as soon as the backend is on another host. */
+        tls: z
+          .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .default({}),
     auth: z
@@ -60,6 +65,14 @@ export const runnerConfigFileSchema = z
       .object({
         concurrency: z.number().int().min(1).max(32).default(2),
         logLines: z.number().int().min(100).default(2000),
+        /** A job's log file stops growing here (a tool printing in a loop cannot fill scratch). */
+        logFileMaxBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(16 * MiB),
+        /** Finished jobs (record and log) are removed this many days after they ended. */
+        retentionDays: z.number().min(0.001).default(14),
       })
       .default({}),
     accel: z
@@ -71,8 +84,30 @@ export const runnerConfigFileSchema = z
       .default({}),
     guest: z
       .object({
-        /** Give the libguestfs appliance a network, so guest package managers can reach their sources. */
-        network: z.boolean().default(true),
+        /**
+         * Give the libguestfs appliance a network. Off by default: the adaptation runs the guest's own
+         * tools (apt-get, update-initramfs, GRUB), and with a network a compromised guest reaches what
+         * the runner host reaches (its own API on loopback included).
+         */
+        network: z.boolean().default(false),
+        /**
+         * Where the packages the adaptation installs (qemu-guest-agent; grub-efi-amd64-bin for a BIOS
+         * Debian guest) come from. Never the guest's own sources: either a host folder of .deb/.rpm files
+         * copied into the guest for the adaptation, or one apt source line (needs network: true).
+         */
+        packages: z
+          .object({
+            dir: z.string().min(1).optional(),
+            aptSource: z
+              .string()
+              .regex(
+                /^deb(\s+\[[^\]'"\n]*\])?(\s+[^\s'"\\]+){3,}$/,
+                'must be one line "deb [options] <uri> <suite> <component>..." without quotes',
+              )
+              .optional(),
+          })
+          .strict()
+          .default({}),
         /** Size of the EFI system partition ensure_uefi creates. */
         espSizeMiB: z.number().int().min(64).max(2048).default(256),
       })
@@ -146,6 +181,14 @@ export function resolveRunnerConfig(
       .filter(Boolean);
   }
 
+  if (config.guest.packages.aptSource && !config.guest.network) {
+    throw new RunnerError({
+      code: 'CONFIG_INVALID',
+      message: `Runner config ${source}: guest.packages.aptSource is set but guest.network is false; the appliance could not reach it.`,
+      remediation:
+        'Set guest.network: true (read what it exposes in the README), or use guest.packages.dir with the .deb files instead.',
+    });
+  }
   const token = env[config.auth.tokenEnv];
   if (!token || token.length < 16) {
     throw new RunnerError({

@@ -7,6 +7,7 @@ const infoSchema = z.object({
   'actual-size': z.number().optional(),
   format: z.string(),
   'backing-filename': z.string().optional(),
+  'full-backing-filename': z.string().optional(),
   encrypted: z.boolean().optional(),
   'format-specific': z
     .object({

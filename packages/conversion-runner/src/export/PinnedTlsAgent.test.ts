@@ -1,5 +1,4 @@
-import { createHash, randomBytes, X509Certificate } from 'crypto';
-import execa from 'execa';
+import { createHash, randomBytes } from 'crypto';
 import { existsSync } from 'fs';
 import { mkdtemp, readdir, readFile, rm } from 'fs/promises';
 import { createServer as createHttpServer, IncomingMessage } from 'http';
@@ -10,37 +9,7 @@ import { join } from 'path';
 import { AllowedHosts } from './AllowedHosts';
 import { downloadDisk } from './HttpDiskDownload';
 import { createDiskAgent } from './PinnedTlsAgent';
-
-/** A self-signed certificate as ESXi ships it: no CA, no name that matches 127.0.0.1. */
-async function selfSignedCertificate(dir: string, name: string) {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.crt`);
-  await execa('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}.esxi.lab`,
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  const pem = await readFile(cert, 'utf8');
-  const x509 = new X509Certificate(pem);
-  return {
-    key: await readFile(key, 'utf8'),
-    cert: pem,
-    sha1: x509.fingerprint, // "AA:BB:..." as vSphere shows it
-    sha256: x509.fingerprint256,
-  };
-}
+import { selfSignedCertificate } from '../testing/SelfSignedCertificate';
 
 describe('export over TLS with a pinned certificate thumbprint', () => {
   const cookie = 'vmware_soap_session="pinned-secret"';

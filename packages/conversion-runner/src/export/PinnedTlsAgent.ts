@@ -1,24 +1,25 @@
 import { TLSSocket } from 'tls';
 import { Agent, buildConnector } from 'undici';
+import {
+  parseThumbprint,
+  THUMBPRINT_REMEDIATION,
+  thumbprintMatches,
+  type Thumbprint,
+} from '@internal/plugin-vmware2scw-common';
 import { RunnerError } from '../RunnerError';
 
-/** "AB:CD:..." or "abcd..." -> "abcd..." */
-export function normalizeThumbprint(value: string): string {
-  return value.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
-}
-
-/** Throws INVALID_THUMBPRINT (400) unless the value is a SHA-1 or SHA-256 fingerprint; returns it normalized. */
-export function assertThumbprint(field: string, value: string): string {
-  const pin = normalizeThumbprint(value);
-  if (pin.length !== 40 && pin.length !== 64) {
+/**
+ * Throws INVALID_THUMBPRINT (400) unless the value is a SHA-1 or SHA-256 fingerprint (`AA:BB:...` or
+ * hex, as -common's tls/thumbprint.ts reads them for the vCenter client too); returns it parsed.
+ */
+export function assertThumbprint(field: string, value: string): Thumbprint {
+  const pin = parseThumbprint(value);
+  if (!pin) {
     throw new RunnerError({
       code: 'INVALID_THUMBPRINT',
       httpStatus: 400,
-      message: `${field} has ${
-        pin.length / 2
-      } bytes; a SHA-1 (20) or SHA-256 (32) fingerprint is expected.`,
-      remediation:
-        'Copy the host certificate thumbprint from vCenter (Host > Configure > Certificate), from the NFC lease (sslThumbprint) or from "openssl x509 -fingerprint".',
+      message: `${field} is not a SHA-1 (20 bytes) or SHA-256 (32 bytes) fingerprint written as hex, with or without ":".`,
+      remediation: `Copy the host certificate thumbprint from vCenter (Host > Configure > Certificate) or from the NFC lease (sslThumbprint). ${THUMBPRINT_REMEDIATION}`,
     });
   }
   return pin;
@@ -56,17 +57,18 @@ export function createDiskAgent(thumbprint?: string): Agent {
         return;
       }
       const certificate = socket.getPeerCertificate();
-      const seen = normalizeThumbprint(
-        (pin.length === 40
+      const seen =
+        (pin.algorithm === 'sha1'
           ? certificate.fingerprint
-          : certificate.fingerprint256) ?? '',
-      );
-      if (seen !== pin) {
+          : certificate.fingerprint256) ?? '';
+      if (!thumbprintMatches(pin, seen)) {
         socket.destroy();
         callback(
           new RunnerError({
             code: 'TLS_THUMBPRINT_MISMATCH',
-            message: `The certificate of ${options.hostname} has thumbprint ${seen}, not the pinned ${pin}; nothing was sent or written.`,
+            message: `The certificate of ${options.hostname} has thumbprint ${
+              parseThumbprint(seen)?.hex ?? seen
+            }, not the pinned ${pin.hex}; nothing was sent or written.`,
             remediation:
               'Check that you reach the right host (no interception), or update the pinned thumbprint if its certificate was renewed.',
           }),

@@ -10,7 +10,7 @@ describe('parseAdaptReport', () => {
       'initramfs update-initramfs t=241',
       'initramfs_modules virtio_pci,virtio_scsi,virtio_blk,virtio_net t=242',
       'bootloader update-grub t=278',
-      'qemu_guest_agent absent t=300',
+      'qemu_guest_agent not_installed none t=300',
       'grub_efi present t=300',
       'machine_id reset t=301',
     ]);

@@ -29,6 +29,17 @@ export type AdaptLinuxReport = {
   failures: string[];
 };
 
+function packageSourceText(source: string | undefined): string {
+  switch (source) {
+    case 'packages_dir':
+      return 'not among the packages of guest.packages.dir';
+    case 'apt_source':
+      return 'guest.packages.aptSource did not provide it';
+    default:
+      return 'no package source configured: set guest.packages.dir or guest.packages.aptSource in the runner config';
+  }
+}
+
 /** Turns the script's "VMWARE2SCW-REPORT <step> <outcome...> t=<s>" lines into the job result. */
 export function parseAdaptReport(lines: readonly string[]): AdaptLinuxReport {
   const report: AdaptLinuxReport = {
@@ -90,16 +101,20 @@ export function parseAdaptReport(lines: readonly string[]): AdaptLinuxReport {
         break;
       case 'grub_efi':
         report.grubEfi = rest.join(' ');
-        if (rest[0] === 'absent')
+        if (rest[0] === 'absent' || rest[0] === 'not_installed')
           report.warnings.push(
-            'GRUB for x86_64-efi is not installed and no package source answered: ensure_uefi will refuse this guest until grub-efi-amd64-bin is installed',
+            `GRUB for x86_64-efi is not installed (${packageSourceText(
+              rest[1],
+            )}): ensure_uefi will refuse this guest until grub-efi-amd64-bin is installed`,
           );
         break;
       case 'qemu_guest_agent':
         report.qemuGuestAgent = rest.join(' ');
-        if (rest[0] === 'absent')
+        if (rest[0] === 'absent' || rest[0] === 'not_installed')
           report.warnings.push(
-            'qemu-guest-agent is not installed: no package source answered from the appliance; install it after the first boot on Scaleway',
+            `qemu-guest-agent is not installed (${packageSourceText(
+              rest[1],
+            )}); install it after the first boot on Scaleway`,
           );
         break;
       case 'machine_id':

@@ -3,6 +3,7 @@ import execa from 'execa';
 import { readdir, readFile, rm, writeFile } from 'fs/promises';
 import { join } from 'path';
 import { RunnerError } from '../RunnerError';
+import { toolEnv } from '../tools/ToolEnv';
 import { runTool } from '../tools/ToolRunner';
 
 /**
@@ -84,8 +85,8 @@ export class GuestfishSession {
 
   async close(): Promise<void> {
     await execa('guestfish', [`--remote=${this.pid}`, '--', 'exit'], {
-      env: this.env,
-      extendEnv: true,
+      env: toolEnv(this.env),
+      extendEnv: false,
       reject: false,
       stdin: 'ignore',
     });
@@ -130,7 +131,7 @@ export async function reapStaleGuestfish(
 function listen(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('guestfish', args, {
-      env: { ...process.env, ...env },
+      env: toolEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

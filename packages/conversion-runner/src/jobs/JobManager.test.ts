@@ -1,11 +1,12 @@
-import { mkdtemp, rm } from 'fs/promises';
+import { existsSync } from 'fs';
+import { mkdtemp, readFile, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { z } from 'zod';
 import { resolveRunnerConfig } from '../config/RunnerConfig';
 import { AllowedHosts } from '../export/AllowedHosts';
 import { ScratchSpace } from '../scratch/ScratchSpace';
-import { defineJobKind, JobServices } from './JobKind';
+import { defineJobKind, JobServices } from './JobKindDefinition';
 import { JobManager } from './JobManager';
 
 /** A kind whose runs wait for the test to let them finish, recording what ran at the same time. */
@@ -48,12 +49,17 @@ function gatedKinds() {
     defineJobKind({ ...base, kind: 'vm_job', run: p => run(`${p.vm}/*`) }),
   ];
   const release = async (label: string) => {
-    for (let i = 0; i < 200 && !gates.has(label); i++)
+    for (let i = 0; i < 2000 && !gates.has(label); i++)
       await new Promise(resolve => setTimeout(resolve, 5));
     gates.get(label)!();
     gates.delete(label);
   };
-  return { kinds, overlaps, release };
+  /** Waits until each of `labels` is running (its gate is set). */
+  const started = async (labels: string[]) => {
+    for (let i = 0; i < 2000 && !labels.every(l => gates.has(l)); i++)
+      await new Promise(resolve => setTimeout(resolve, 5));
+  };
+  return { kinds, overlaps, release, started };
 }
 
 describe('JobManager', () => {
@@ -76,7 +82,7 @@ describe('JobManager', () => {
   afterAll(async () => rm(root, { recursive: true, force: true }));
 
   it('never runs two jobs on the same disk, nor a VM-wide job beside any job of that VM', async () => {
-    const { kinds, overlaps, release } = gatedKinds();
+    const { kinds, overlaps, release, started } = gatedKinds();
     const jobs = new JobManager({
       kinds,
       services,
@@ -108,6 +114,8 @@ describe('JobManager', () => {
       kind: 'disk_job',
       params: { vm: 'vm-2', disk: 'disk-0' },
     });
+    // record writes are fsynced: let the three jobs that may run together all start first
+    await started(['vm-1/disk-0', 'vm-1/disk-1', 'vm-2/disk-0']);
     await release('vm-2/disk-0');
     await release('vm-1/disk-0');
     await release('vm-1/disk-1');
@@ -161,6 +169,131 @@ describe('JobManager', () => {
       }),
     ).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT' }));
     await release('vm-3/disk-0');
+    await jobs.whenIdle();
+  });
+
+  it('writes the final state last: the record on disk is the finished job, never an older progress write', async () => {
+    // a kind that logs (and so persists progress) in a tight loop, then returns
+    const chatty = defineJobKind({
+      kind: 'chatty',
+      description: 'test',
+      paramsSchema: z.object({ vm: z.string() }).strict(),
+      vmOf: p => p.vm,
+      redact: p => p,
+      scratchNeeded: async () => 0,
+      run: async (p, context) => {
+        for (let i = 0; i < 200; i++) context.log(`line ${i} of ${p.vm}`);
+        return { done: true };
+      },
+    });
+    const jobs = new JobManager({
+      kinds: [chatty],
+      services,
+      concurrency: 8,
+      logLines: 100,
+    });
+    const ids = Array.from(
+      { length: 40 },
+      (_, i) =>
+        jobs.submit({
+          idempotencyKey: `chatty-${i}`,
+          kind: 'chatty',
+          params: { vm: `vm-c${i}` },
+        }).job.id,
+    );
+    await jobs.whenIdle();
+    for (const id of ids) {
+      const onDisk = JSON.parse(
+        await readFile(join(services.scratch.jobsDir(), `${id}.json`), 'utf8'),
+      );
+      expect(onDisk).toMatchObject({
+        state: 'succeeded',
+        result: { done: true },
+      });
+    }
+  });
+
+  it('reports a job record cut by a host crash with what to do, and sets it aside', async () => {
+    const dir = services.scratch.jobsDir();
+    const id = '0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60';
+    await writeFile(
+      join(dir, `${id}.json`),
+      '{"id":"0b6f6c1e-5f1a-4c55-9b7e-1d2c3b4a5f60","idempotencyKey":"mig-9:exp',
+    );
+    const lines: string[] = [];
+    const jobs = new JobManager({
+      kinds: gatedKinds().kinds,
+      services,
+      concurrency: 1,
+      logLines: 100,
+      log: line => lines.push(line),
+    });
+    await jobs.init();
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `job record .*${id}\\.json is unreadable .*moved to .*corrupt.*Submit that job again`,
+      ),
+    );
+    expect(existsSync(join(dir, `${id}.json`))).toBe(false);
+    expect(existsSync(join(dir, `${id}.json.corrupt`))).toBe(true);
+  });
+
+  it('caps a job log file, and prunes finished jobs after the retention (never queued or running ones)', async () => {
+    const chatty = defineJobKind({
+      kind: 'chatty',
+      description: 'test',
+      paramsSchema: z.object({ vm: z.string() }).strict(),
+      vmOf: p => p.vm,
+      redact: p => p,
+      scratchNeeded: async () => 0,
+      run: async (p, context) => {
+        for (let i = 0; i < 5000; i++)
+          context.log(`line ${i} of ${p.vm} ${'x'.repeat(80)}`);
+        return {};
+      },
+    });
+    const jobs = new JobManager({
+      kinds: [chatty],
+      services,
+      concurrency: 2,
+      logLines: 100,
+      logFileMaxBytes: 64 * 1024,
+      retentionDays: 1,
+    });
+    await jobs.init();
+    const { job } = jobs.submit({
+      idempotencyKey: 'capped',
+      kind: 'chatty',
+      params: { vm: 'vm-cap' },
+    });
+    await jobs.whenIdle();
+    await new Promise(resolve => setTimeout(resolve, 200)); // appends land
+    const logFile = join(services.scratch.jobsDir(), `${job.id}.log`);
+    const text = await readFile(logFile, 'utf8');
+    expect(text.length).toBeLessThanOrEqual(64 * 1024 + 200);
+    expect(text).toContain('log file capped at 65536 bytes');
+    // the last lines stay readable through the API
+    expect(jobs.logs(job.id).pop()?.line).toBe('job succeeded');
+
+    expect(await jobs.prune(Date.now() + 12 * 3600 * 1000)).toBe(0);
+    expect(
+      await jobs.prune(Date.now() + 25 * 3600 * 1000),
+    ).toBeGreaterThanOrEqual(1);
+    expect(() => jobs.get(job.id)).toThrow(
+      expect.objectContaining({ code: 'JOB_NOT_FOUND' }),
+    );
+    expect(existsSync(logFile)).toBe(false);
+    expect(existsSync(join(services.scratch.jobsDir(), `${job.id}.json`))).toBe(
+      false,
+    );
+    // the key is free again
+    expect(
+      jobs.submit({
+        idempotencyKey: 'capped',
+        kind: 'chatty',
+        params: { vm: 'vm-cap2' },
+      }).created,
+    ).toBe(true);
     await jobs.whenIdle();
   });
 });

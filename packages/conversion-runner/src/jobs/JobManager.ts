@@ -1,27 +1,33 @@
 import { createHash, randomUUID } from 'crypto';
-import { appendFile, readdir, readFile } from 'fs/promises';
+import { appendFile, readdir, readFile, rename, rm, stat } from 'fs/promises';
 import { join } from 'path';
 import { RunnerError, toRunnerError } from '../RunnerError';
 import { writeJsonAtomic } from '../scratch/AtomicFile';
-import { JobKindDefinition, JobServices } from './JobKind';
+import { JobKindDefinition, JobServices } from './JobKindDefinition';
 import {
-  JobRecord,
-  jobRecordSchema,
-  jobSubmissionSchema,
-  LogLine,
-} from './JobModel';
+  runnerJobSchema,
+  runnerJobSubmissionSchema,
+  type RunnerJob,
+  type RunnerLogLine,
+} from '@internal/plugin-vmware2scw-common';
 import { JobProgressTracker } from './JobProgressTracker';
 
 type LiveJob = {
-  record: JobRecord;
+  record: RunnerJob;
   params: unknown;
   definition: JobKindDefinition;
   progress: JobProgressTracker;
   abort: AbortController;
-  logs: LogLine[];
+  logs: RunnerLogLine[];
   nextSeq: number;
   lastPersist: number;
+  /** The job's record writes, one after the other: the last write is the last state. */
+  persisting: Promise<void>;
+  /** Bytes in its log file; past logFileMaxBytes lines stay in memory only. */
+  logBytes: number;
 };
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Accepts jobs (idempotently), runs them with bounded concurrency, and keeps their state, progress
@@ -43,6 +49,12 @@ export class JobManager {
       services: JobServices;
       concurrency: number;
       logLines: number;
+      /** Default 16 MiB. */
+      logFileMaxBytes?: number;
+      /** Default 14 days. */
+      retentionDays?: number;
+      /** The runner's own log (persist failures, unreadable records). */
+      log?: (line: string) => void;
     },
   ) {
     this.kinds = new Map(options.kinds.map(k => [k.kind, k]));
@@ -57,7 +69,7 @@ export class JobManager {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!name.endsWith('.json')) continue;
       try {
-        const record = jobRecordSchema.parse(
+        const record = runnerJobSchema.parse(
           JSON.parse(await readFile(join(dir, name), 'utf8')),
         );
         const definition = this.kinds.get(record.kind);
@@ -71,6 +83,10 @@ export class JobManager {
           logs: await this.readLogTail(record.id),
           nextSeq: 0,
           lastPersist: 0,
+          persisting: Promise.resolve(),
+          logBytes:
+            (await stat(join(dir, `${record.id}.log`)).catch(() => undefined))
+              ?.size ?? 0,
         };
         live.nextSeq = (live.logs[live.logs.length - 1]?.seq ?? -1) + 1;
         if (record.state === 'running' || record.state === 'queued') {
@@ -91,14 +107,58 @@ export class JobManager {
         }
         this.jobs.set(record.id, live);
         this.byKey.set(record.idempotencyKey, record.id);
-      } catch {
-        // a corrupt record is skipped; the job files stay for inspection
+      } catch (error) {
+        // a record cut by a host crash: set aside (so its key can be used again) and said, not thrown at every call
+        const corrupt = join(dir, `${name}.corrupt`);
+        await rename(join(dir, name), corrupt).catch(() => undefined);
+        this.options.log?.(
+          `job record ${join(dir, name)} is unreadable (${
+            (error as Error).message.split('\n')[0]
+          }); moved to ${corrupt}. Submit that job again with its idempotency key (export and upload resume from scratch files).`,
+        );
       }
     }
+    await this.prune();
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch(() => undefined),
+      3600 * 1000,
+    );
+    this.pruneTimer.unref();
+  }
+
+  private pruneTimer?: NodeJS.Timeout;
+
+  /**
+   * Removes finished jobs (record, log, idempotency key) that ended more than retentionDays ago; queued
+   * and running jobs are never touched. Runs at start and every hour.
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const dir = this.options.services.scratch.jobsDir();
+    const maxAge = (this.options.retentionDays ?? 14) * 24 * 3600 * 1000;
+    let removed = 0;
+    for (const [id, job] of this.jobs) {
+      const { state, finishedAt, idempotencyKey } = job.record;
+      if (!FINISHED.has(state) || !finishedAt) continue;
+      if (now - Date.parse(finishedAt) < maxAge) continue;
+      await job.persisting;
+      this.jobs.delete(id);
+      if (this.byKey.get(idempotencyKey) === id)
+        this.byKey.delete(idempotencyKey);
+      await rm(join(dir, `${id}.json`), { force: true });
+      await rm(join(dir, `${id}.log`), { force: true });
+      removed += 1;
+    }
+    if (removed > 0)
+      this.options.log?.(
+        `removed ${removed} job(s) finished more than ${
+          this.options.retentionDays ?? 14
+        } day(s) ago`,
+      );
+    return removed;
   }
 
   /** The last lines of a job's log file, so a job from before a restart still shows what it did. */
-  private async readLogTail(id: string): Promise<LogLine[]> {
+  private async readLogTail(id: string): Promise<RunnerLogLine[]> {
     const text = await readFile(
       join(this.options.services.scratch.jobsDir(), `${id}.log`),
       'utf8',
@@ -116,8 +176,8 @@ export class JobManager {
   }
 
   /** Returns the job and whether it was created now (false: same idempotency key seen before). */
-  submit(body: unknown): { job: JobRecord; created: boolean } {
-    const submission = jobSubmissionSchema.safeParse(body);
+  submit(body: unknown): { job: RunnerJob; created: boolean } {
+    const submission = runnerJobSubmissionSchema.safeParse(body);
     if (!submission.success) {
       const issue = submission.error.issues[0];
       throw new RunnerError({
@@ -191,7 +251,7 @@ export class JobManager {
     }
     definition.validate?.(params, this.options.services);
 
-    const record: JobRecord = {
+    const record: RunnerJob = {
       id: randomUUID(),
       idempotencyKey,
       kind,
@@ -211,6 +271,8 @@ export class JobManager {
       logs: [],
       nextSeq: 0,
       lastPersist: 0,
+      persisting: Promise.resolve(),
+      logBytes: 0,
     };
     this.jobs.set(record.id, live);
     this.byKey.set(idempotencyKey, record.id);
@@ -245,22 +307,52 @@ export class JobManager {
     this.pump();
   }
 
-  get(id: string): JobRecord {
+  get(id: string): RunnerJob {
     return this.view(this.require(id));
   }
 
-  list(filter: { vm?: string } = {}): JobRecord[] {
+  list(filter: { vm?: string } = {}): RunnerJob[] {
     return [...this.jobs.values()]
       .filter(job => !filter.vm || job.record.vm === filter.vm)
       .map(job => this.view(job))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort(
+        (a, b) =>
+          a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+      );
   }
 
-  logs(id: string, after = -1): LogLine[] {
+  /** One page of list(), oldest first: `cursor` is the id of the last job of the previous page. */
+  page(options: { vm?: string; limit: number; cursor?: string }): {
+    jobs: RunnerJob[];
+    nextCursor?: string;
+  } {
+    const all = this.list({ vm: options.vm });
+    let start = 0;
+    if (options.cursor !== undefined) {
+      const at = all.findIndex(job => job.id === options.cursor);
+      if (at < 0) {
+        throw new RunnerError({
+          code: 'INVALID_REQUEST',
+          httpStatus: 400,
+          message: `cursor "${options.cursor}" is not a job of this runner${
+            options.vm ? ` for VM ${options.vm}` : ''
+          }.`,
+          remediation:
+            'Start again without cursor; pass the nextCursor of the previous page.',
+        });
+      }
+      start = at + 1;
+    }
+    const jobs = all.slice(start, start + options.limit);
+    const more = start + options.limit < all.length;
+    return more ? { jobs, nextCursor: jobs[jobs.length - 1].id } : { jobs };
+  }
+
+  logs(id: string, after = -1): RunnerLogLine[] {
     return this.require(id).logs.filter(line => line.seq > after);
   }
 
-  cancel(id: string): JobRecord {
+  cancel(id: string): RunnerJob {
     const job = this.require(id);
     if (job.record.state === 'queued') {
       this.queue.splice(this.queue.indexOf(id), 1);
@@ -273,9 +365,11 @@ export class JobManager {
   }
 
   /** Resolves when no job is queued or running (tests, shutdown). */
+  /** Resolves when no job is queued or running and every record write has landed. */
   async whenIdle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return;
-    await new Promise<void>(resolve => this.idle.add(resolve));
+    if (this.running !== 0 || this.queue.length !== 0)
+      await new Promise<void>(resolve => this.idle.add(resolve));
+    await Promise.all([...this.jobs.values()].map(job => job.persisting));
   }
 
   counts(): { queued: number; running: number } {
@@ -295,7 +389,7 @@ export class JobManager {
     return job;
   }
 
-  private view(job: LiveJob): JobRecord {
+  private view(job: LiveJob): RunnerJob {
     return job.record.state === 'running'
       ? { ...job.record, progress: job.progress.snapshot() }
       : { ...job.record };
@@ -367,6 +461,7 @@ export class JobManager {
       const result = await definition.run(job.params, {
         ...services,
         jobId: record.id,
+        idempotencyKey: record.idempotencyKey,
         signal: job.abort.signal,
         log: line => this.log(job, line),
         progress: job.progress,
@@ -389,7 +484,7 @@ export class JobManager {
     }
   }
 
-  private finish(job: LiveJob, state: JobRecord['state']): void {
+  private finish(job: LiveJob, state: RunnerJob['state']): void {
     job.record.progress = { ...job.progress.snapshot(), phase: state };
     job.record.state = state;
     job.record.finishedAt = new Date().toISOString();
@@ -401,10 +496,19 @@ export class JobManager {
     const entry = { seq: job.nextSeq++, at: new Date().toISOString(), line };
     job.logs.push(entry);
     if (job.logs.length > this.options.logLines) job.logs.shift();
-    void appendFile(
-      join(this.options.services.scratch.jobsDir(), `${job.record.id}.log`),
-      `${entry.at} ${line}\n`,
-    ).catch(() => undefined);
+    const text = `${entry.at} ${line}\n`;
+    const max = this.options.logFileMaxBytes ?? 16 * 1024 * 1024;
+    if (job.logBytes < max) {
+      const capped = job.logBytes + Buffer.byteLength(text) > max;
+      const written = capped
+        ? `${entry.at} [log file capped at ${max} bytes: later lines are kept in memory only (GET /v1/jobs/${job.record.id}/logs)]\n`
+        : text;
+      job.logBytes = capped ? max : job.logBytes + Buffer.byteLength(text);
+      void appendFile(
+        join(this.options.services.scratch.jobsDir(), `${job.record.id}.log`),
+        written,
+      ).catch(() => undefined);
+    }
     const now = Date.now();
     if (job.record.state === 'running' && now - job.lastPersist > 5000) {
       job.lastPersist = now;
@@ -413,10 +517,22 @@ export class JobManager {
     }
   }
 
-  private async persist(job: LiveJob): Promise<void> {
-    await writeJsonAtomic(
-      join(this.options.services.scratch.jobsDir(), `${job.record.id}.json`),
-      job.record,
-    ).catch(() => undefined);
+  /** Queues a write of the record as it is now, after the job's previous writes. */
+  private persist(job: LiveJob): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(job.record)) as RunnerJob;
+    const path = join(
+      this.options.services.scratch.jobsDir(),
+      `${job.record.id}.json`,
+    );
+    job.persisting = job.persisting.then(() =>
+      writeJsonAtomic(path, snapshot).catch(error => {
+        this.options.log?.(
+          `could not persist job ${job.record.id} (${
+            snapshot.state
+          }) to ${path}: ${(error as Error).message}`,
+        );
+      }),
+    );
+    return job.persisting;
   }
 }

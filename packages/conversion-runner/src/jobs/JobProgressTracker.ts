@@ -1,4 +1,4 @@
-import { JobProgress } from './JobModel';
+import type { RunnerJobProgress } from '@internal/plugin-vmware2scw-common';
 
 /**
  * Per-disk byte counters for a job, with a smoothed rate and an ETA. The rate is an exponential
@@ -42,7 +42,7 @@ export class JobProgressTracker {
     }
   }
 
-  snapshot(): JobProgress {
+  snapshot(): RunnerJobProgress {
     const disks = [...this.disks.entries()].map(([disk, value]) => ({
       disk,
       ...value,

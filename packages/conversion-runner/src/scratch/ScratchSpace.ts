@@ -1,4 +1,4 @@
-import { mkdir, rm, statfs } from 'fs/promises';
+import { chmod, mkdir, readdir, rm, statfs } from 'fs/promises';
 import { join, relative, resolve, sep } from 'path';
 import { RunnerError } from '../RunnerError';
 import { assertSafeName } from './SafeName';
@@ -19,9 +19,17 @@ export class ScratchSpace {
     this.reserveBytes = options.reserveBytes;
   }
 
+  /**
+   * Creates the folders, private to the runner's user (0700: converted disks hold the guest's secrets),
+   * and makes folders an older runner created private too.
+   */
   async init(): Promise<void> {
-    await mkdir(join(this.root, 'vms'), { recursive: true });
-    await mkdir(join(this.root, 'jobs'), { recursive: true });
+    for (const dir of [this.root, join(this.root, 'vms'), this.jobsDir()]) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
+    }
+    for (const vm of await readdir(join(this.root, 'vms')))
+      await chmod(join(this.root, 'vms', vm), 0o700).catch(() => undefined);
   }
 
   vmDir(vm: string): string {
@@ -40,7 +48,7 @@ export class ScratchSpace {
 
   async ensureVmDir(vm: string): Promise<string> {
     const dir = this.vmDir(vm);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
 

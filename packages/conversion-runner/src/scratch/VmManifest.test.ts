@@ -98,4 +98,20 @@ describe('VmManifest', () => {
     await scratch.settled();
     expect(existsSync(scratch.vmDir('vm-d'))).toBe(false);
   });
+
+  it('reports a manifest cut by a host crash with what to do, not a JSON parse error', async () => {
+    const manifest = new VmManifest(scratch, 'vm-cut');
+    await scratch.ensureVmDir('vm-cut');
+    await writeFile(
+      join(scratch.vmDir('vm-cut'), 'manifest.json'),
+      '{"version":1,"disks":{"disk-0":{"sou',
+    );
+    await expect(
+      manifest.requireSource('disk-0', 'convert'),
+    ).rejects.toMatchObject({
+      code: 'MANIFEST_CORRUPT',
+      message: expect.stringContaining('vm-cut'),
+      remediation: expect.stringContaining('cleanup'),
+    });
+  });
 });

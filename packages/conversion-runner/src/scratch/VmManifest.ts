@@ -78,15 +78,29 @@ export class VmManifest {
   }
 
   async read(): Promise<VmManifestData> {
+    let text: string;
     try {
-      return manifestSchema.parse(
-        JSON.parse(await readFile(this.path(), 'utf8')),
-      );
+      text = await readFile(this.path(), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         return { version: 1, disks: {} };
       }
       throw error;
+    }
+    try {
+      return manifestSchema.parse(JSON.parse(text));
+    } catch (error) {
+      throw new RunnerError({
+        code: 'MANIFEST_CORRUPT',
+        message: `The scratch manifest ${this.path()} of VM ${
+          this.vm
+        } is unreadable (${
+          text.length === 0
+            ? 'empty'
+            : `${text.length} bytes, ${(error as Error).message.split('\n')[0]}`
+        }): the host probably stopped while it was written.`,
+        remediation: `Run cleanup for VM ${this.vm} (it removes its scratch folder), then export its disks again.`,
+      });
     }
   }
 

@@ -9,8 +9,12 @@ import { AddressInfo } from 'net';
  * connection after N bytes of the first response, to prove that export resumes with Range.
  */
 export class DatastoreHttpServer {
-  readonly requests: Array<{ path: string; range?: string; cookie?: string }> =
-    [];
+  readonly requests: Array<{
+    path: string;
+    range?: string;
+    ifRange?: string;
+    cookie?: string;
+  }> = [];
   private dropped = false;
   private stalledOnce = false;
   private readonly stall = deferred();
@@ -35,6 +39,7 @@ export class DatastoreHttpServer {
       instance.requests.push({
         path: url.pathname,
         range: request.headers.range,
+        ifRange: request.headers['if-range'] as string | undefined,
         cookie: request.headers.cookie,
       });
       if (
@@ -55,15 +60,31 @@ export class DatastoreHttpServer {
         response.writeHead(404).end();
         return;
       }
-      const { size } = await stat(file);
+      const { size, mtime, mtimeMs } = await stat(file);
+      const validators = {
+        etag: `"${size.toString(16)}-${mtimeMs.toString(16)}"`,
+        'last-modified': mtime.toUTCString(),
+      };
       let start = 0;
       let end = size - 1;
-      const range = request.headers.range?.match(/^bytes=(\d+)-(\d*)$/);
+      const ifRange = request.headers['if-range'];
+      // If-Range: the range applies only if the file is still the one the client has a part of
+      const range =
+        ifRange === undefined ||
+        ifRange === validators.etag ||
+        ifRange === validators['last-modified']
+          ? request.headers.range?.match(/^bytes=(\d+)-(\d*)$/)
+          : undefined;
       if (range) {
         start = Number(range[1]);
         end = range[2] ? Number(range[2]) : size - 1;
         if (start >= size) {
-          response.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+          response
+            .writeHead(416, {
+              'content-range': `bytes */${size}`,
+              ...validators,
+            })
+            .end();
           return;
         }
         response.writeHead(206, {
@@ -71,12 +92,14 @@ export class DatastoreHttpServer {
           'content-length': String(end - start + 1),
           'content-range': `bytes ${start}-${end}/${size}`,
           'accept-ranges': 'bytes',
+          ...validators,
         });
       } else {
         response.writeHead(200, {
           'content-type': 'application/octet-stream',
           'content-length': String(size),
           'accept-ranges': 'bytes',
+          ...validators,
         });
       }
       if (request.method === 'HEAD') {

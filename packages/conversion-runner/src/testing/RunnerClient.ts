@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { JobRecord } from '../jobs/JobModel';
+import type { RunnerJob } from '@internal/plugin-vmware2scw-common';
 
 /** A minimal client of the runner API for tests and the benchmark (the backend has its own in vmware2scw-node). */
 export class RunnerClient {
@@ -29,7 +29,7 @@ export class RunnerClient {
     kind: string,
     params: unknown,
     idempotencyKey = `${kind}-${Math.random().toString(36).slice(2)}`,
-  ): Promise<JobRecord> {
+  ): Promise<RunnerJob> {
     const { status, body } = await this.call('POST', '/v1/jobs', {
       idempotencyKey,
       kind,
@@ -43,8 +43,8 @@ export class RunnerClient {
   /** Polls until the job leaves queued/running; throws with the job's error and log tail if it did not succeed. */
   async waitFor(
     id: string,
-    options: { timeoutMs: number; onProgress?: (job: JobRecord) => void },
-  ): Promise<JobRecord> {
+    options: { timeoutMs: number; onProgress?: (job: RunnerJob) => void },
+  ): Promise<RunnerJob> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       const { body: job } = await this.call('GET', `/v1/jobs/${id}`);
@@ -76,8 +76,8 @@ export class RunnerClient {
     kind: string,
     params: unknown,
     timeoutMs: number,
-    onProgress?: (job: JobRecord) => void,
-  ): Promise<JobRecord> {
+    onProgress?: (job: RunnerJob) => void,
+  ): Promise<RunnerJob> {
     const job = await this.submit(kind, params);
     return this.waitFor(job.id, { timeoutMs, onProgress });
   }

@@ -1,6 +1,7 @@
 import execa from 'execa';
 import { existsSync } from 'fs';
 import { RunnerError } from '../RunnerError';
+import { toolEnv } from './ToolEnv';
 
 export type ToolLog = (line: string) => void;
 
@@ -15,8 +16,16 @@ export type ToolRunOptions = {
   onLine?: ToolLog;
   /** Keep stdout in the result (default true). */
   captureStdout?: boolean;
+  /** Default 12 h: no tool may hang a job forever. */
   timeoutMs?: number;
+  /** Captured stdout above this fails the tool (default 16 MiB); nothing else of the output is kept. */
+  maxStdoutBytes?: number;
 };
+
+const DEFAULT_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+const DEFAULT_MAX_STDOUT = 16 * 1024 * 1024;
+/** A line longer than this is cut (a tool printing without newlines cannot grow the runner's memory). */
+const MAX_LINE = 64 * 1024;
 
 /**
  * Starts host tools (qemu-img, virt-customize, guestfish, ...) with argument arrays, never through a
@@ -36,31 +45,53 @@ export async function runTool(
     ? [SETPRIV, ['--pdeathsig', 'TERM', '--', file, ...args]]
     : [file, [...args]];
   const child = execa(command, commandArgs, {
-    env: options.env,
-    extendEnv: true,
+    env: toolEnv(options.env),
+    extendEnv: false,
     reject: false,
     all: false,
-    timeout: options.timeoutMs,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     stdin: 'ignore',
-    maxBuffer: 64 * 1024 * 1024,
+    // the output is consumed line by line below; execa keeps none of it
+    buffer: false,
   });
   const onAbort = () => child.kill('SIGTERM', { forceKillAfterTimeout: 5000 });
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const stdoutChunks: string[] = [];
   const stderrTail: string[] = [];
-  splitLines(child.stdout, line => {
-    if (options.captureStdout !== false) stdoutChunks.push(line);
+  const maxStdout = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
+  let stdoutBytes = 0;
+  let tooMuchOutput = false;
+  const stdoutDone = splitLines(child.stdout, line => {
+    if (options.captureStdout !== false && !tooMuchOutput) {
+      stdoutBytes += line.length + 1;
+      if (stdoutBytes > maxStdout) {
+        tooMuchOutput = true;
+        stdoutChunks.length = 0;
+        child.kill('SIGTERM', { forceKillAfterTimeout: 5000 });
+      } else stdoutChunks.push(line);
+    }
     options.onLine?.(line);
   });
-  splitLines(child.stderr, line => {
+  const stderrDone = splitLines(child.stderr, line => {
     stderrTail.push(line);
     if (stderrTail.length > 200) stderrTail.shift();
     options.onLine?.(line);
   });
-  const result = await child;
+  // every line read, not only the process gone: with buffer: false the exit can come first
+  const [result] = await Promise.all([child, stdoutDone, stderrDone]);
   options.signal?.removeEventListener('abort', onAbort);
   if (options.signal?.aborted) {
     throw cancelledError(file);
+  }
+  if (tooMuchOutput) {
+    throw new RunnerError({
+      code: 'TOOL_FAILED',
+      message: `${file} ${summarizeArgs(
+        args,
+      )} printed more than ${maxStdout} bytes; it was stopped.`,
+      remediation: `Read the job log; an input that makes ${file} print this much is not a disk image the runner can handle.`,
+      details: { tool: file },
+    });
   }
   if (result.exitCode !== 0 || result.failed) {
     const tail = stderrTail.slice(-8).join('\n');
@@ -81,8 +112,8 @@ export async function runTool(
 function splitLines(
   stream: NodeJS.ReadableStream | null,
   onLine: (line: string) => void,
-) {
-  if (!stream) return;
+): Promise<void> {
+  if (!stream) return Promise.resolve();
   let buffer = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -90,10 +121,24 @@ function splitLines(
     // qemu-img -p redraws its progress with \r: treat it as a line end too.
     const parts = buffer.split(/\r\n|\n|\r/);
     buffer = parts.pop() ?? '';
-    for (const part of parts) if (part.length > 0) onLine(part);
+    for (const part of parts)
+      if (part.length > 0) onLine(part.slice(0, MAX_LINE));
+    if (buffer.length > MAX_LINE) {
+      onLine(
+        `${buffer.slice(0, MAX_LINE)} [line cut at ${MAX_LINE} characters]`,
+      );
+      buffer = '';
+    }
   });
-  stream.on('end', () => {
-    if (buffer.length > 0) onLine(buffer);
+  return new Promise(resolve => {
+    const done = () => {
+      if (buffer.length > 0) onLine(buffer);
+      buffer = '';
+      resolve();
+    };
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
   });
 }
 

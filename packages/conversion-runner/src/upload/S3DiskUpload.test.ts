@@ -2,6 +2,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'crypto';
@@ -124,6 +125,73 @@ describe('uploadDisk against a real S3 server (Swift s3api)', () => {
       `resuming multipart upload ${journal.uploadId}`,
     );
     expect((await download('vm-2/disk-0.qcow2')).equals(content)).toBe(true);
+  });
+
+  it('aborts the journaled multipart upload when the qcow2 changed, leaving no orphan', async () => {
+    const journalPath = join(work, 'c.upload.json');
+    const changing = join(work, 'disk-c.qcow2');
+    await writeFile(changing, content);
+    const abort = new AbortController();
+    await expect(
+      uploadDisk({
+        file: changing,
+        journalPath,
+        target: target('vm-3/disk-0.qcow2'),
+        memory: { maxMemoryBytes: 5 * 1024 * 1024, queueSize: 1 },
+        signal: abort.signal,
+        log: () => undefined,
+        onProgress: done => {
+          if (done >= 5 * 1024 * 1024) abort.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    const old = JSON.parse(await readFile(journalPath, 'utf8')).uploadId;
+    const open = async () =>
+      (
+        await client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: 'transit',
+            Prefix: 'vm-3/',
+          }),
+        )
+      ).Uploads?.map(upload => upload.UploadId) ?? [];
+    expect(await open()).toContain(old);
+
+    // convert ran again: same size, other bytes, newer mtime
+    const changed = randomBytes(content.length);
+    await writeFile(changing, changed);
+    await utimes(changing, new Date(), new Date(Date.now() + 5000));
+    const lines: string[] = [];
+    await uploadDisk({
+      file: changing,
+      journalPath,
+      target: target('vm-3/disk-0.qcow2'),
+      memory,
+      log: line => lines.push(line),
+    });
+    expect(lines.join('\n')).toContain(`aborted multipart upload ${old}`);
+    expect(await open()).toEqual([]);
+    expect((await download('vm-3/disk-0.qcow2')).equals(changed)).toBe(true);
+  });
+
+  it('streams parts from the file when a part is bigger than the memory budget', async () => {
+    const lines: string[] = [];
+    const result = await uploadDisk({
+      file,
+      journalPath: join(work, 'd.upload.json'),
+      target: target('vm-4/disk-0.qcow2'),
+      memory: {
+        maxMemoryBytes: 5 * 1024 * 1024,
+        queueSize: 2,
+        preferredPartSize: 8 * 1024 * 1024,
+      },
+      log: line => lines.push(line),
+    });
+    expect(lines.join('\n')).toMatch(
+      /parts of 8388608 bytes are over s3.maxMemoryBytes \(5242880\): streaming each part/,
+    );
+    expect(result.partCount).toBe(2);
+    expect((await download('vm-4/disk-0.qcow2')).equals(content)).toBe(true);
   });
 
   it('resends a journaled part whose bytes changed in the file, instead of trusting the journal', async () => {

@@ -1,5 +1,7 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   HeadObjectCommand,
   ListPartsCommand,
   S3Client,
@@ -8,7 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BuildMiddleware } from '@smithy/types';
 import { createReadStream } from 'fs';
-import { open, stat } from 'fs/promises';
+import { stat } from 'fs/promises';
 import { RunnerError } from '../RunnerError';
 import {
   expectedMultipartEtag,
@@ -17,7 +19,7 @@ import {
   stripEtag,
 } from './MultipartPlan';
 import { FileDigests } from './FileDigests';
-import { UploadJournal } from './UploadJournal';
+import { UploadJournal, type UploadJournalData } from './UploadJournal';
 
 export type S3Target = {
   endpoint: string;
@@ -56,6 +58,8 @@ export function createS3Client(
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 5,
+    // a server that stops answering fails the request (and the job, which resumes) instead of hanging it
+    requestHandler: { connectionTimeout: 30_000, requestTimeout: 10 * 60_000 },
   });
 }
 
@@ -95,6 +99,7 @@ export async function uploadDisk(options: {
     mtimeMs: Math.floor(info.mtimeMs),
     partSize: plan.partSize,
   });
+  if (journal.replaced) await abortReplaced(journal.replaced, target, log);
   log(
     `upload ${info.size} bytes to s3://${target.bucket}/${target.key}: ${plan.partCount} part(s) of ${plan.partSize} bytes, ${plan.queueSize} in flight`,
   );
@@ -144,6 +149,25 @@ export async function uploadDisk(options: {
   try {
     let bytesSent = 0;
     let resumedParts = 0;
+    if (
+      !journal.data.uploadId &&
+      plan.partSize > options.memory.maxMemoryBytes
+    ) {
+      // lib-storage holds whole parts in memory: parts over the budget (disks of terabytes) are streamed
+      // from the file one by one instead, through the same path as a resumed upload
+      const created = await client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          ContentType: 'application/octet-stream',
+        }),
+        { abortSignal: options.signal },
+      );
+      await journal.setUploadId(created.UploadId!);
+      log(
+        `parts of ${plan.partSize} bytes are over s3.maxMemoryBytes (${options.memory.maxMemoryBytes}): streaming each part from the file (multipart upload ${created.UploadId})`,
+      );
+    }
     if (journal.data.uploadId) {
       const resumed = await resumeUpload(run);
       if (resumed) {
@@ -305,7 +329,6 @@ async function freshUpload(run: UploadRun): Promise<void> {
       }`,
       remediation:
         'Check the endpoint, region, bucket and credentials; run upload again to resume the multipart upload.',
-      cause: error,
     });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -369,8 +392,7 @@ async function resumeUpload(
   let bytesSent = 0;
   let done = [...keep.keys()].reduce((sum, n) => sum + partLength(plan, n), 0);
   options.onProgress?.(done, plan.size);
-  const handle = await open(file, 'r');
-  try {
+  {
     const worker = async () => {
       for (;;) {
         const n = missing.shift();
@@ -383,25 +405,24 @@ async function resumeUpload(
             remediation: 'Submit upload again to continue.',
           });
         const length = partLength(plan, n);
-        const buffer = Buffer.allocUnsafe(length);
-        const { bytesRead } = await handle.read(
-          buffer,
-          0,
-          length,
-          (n - 1) * plan.partSize,
-        );
-        if (bytesRead !== length) throw new Error(`short read of part ${n}`);
         // Content-MD5 comes from the digests (integrity middleware); the server refuses other bytes.
         const md5 = Buffer.from(await digests.partMd5(n), 'hex');
+        const start = (n - 1) * plan.partSize;
+        // streamed from the file: memory does not grow with the part size; a cancel aborts the request
         const response = await client.send(
           new UploadPartCommand({
             Bucket: target.bucket,
             Key: target.key,
             UploadId: uploadId,
             PartNumber: n,
-            Body: buffer,
+            Body: createReadStream(file, {
+              start,
+              end: start + length - 1,
+              highWaterMark: 1024 * 1024,
+            }),
             ContentLength: length,
           }),
+          { abortSignal: options.signal },
         );
         if (stripEtag(response.ETag) !== md5.toString('hex'))
           throw new Error(
@@ -417,8 +438,6 @@ async function resumeUpload(
       }
     };
     await Promise.all(Array.from({ length: plan.queueSize }, worker));
-  } finally {
-    await handle.close();
   }
   const parts = [...keep.entries()].sort((a, b) => a[0] - b[0]);
   const completed = await client.send(
@@ -475,4 +494,43 @@ function addBuildMiddleware(
   return () => {
     client.middlewareStack.remove(name);
   };
+}
+
+/**
+ * The qcow2 (or the destination) changed since a multipart upload was journaled: that upload will never
+ * be completed, so it is aborted before the new one starts (an unfinished multipart upload is billed).
+ * A failure is logged; cleanup aborts the VM's leftovers too.
+ */
+async function abortReplaced(
+  replaced: UploadJournalData,
+  target: S3Target,
+  log: (line: string) => void,
+): Promise<void> {
+  const client = createS3Client({
+    ...target,
+    endpoint: replaced.endpoint,
+    region: replaced.region ?? target.region,
+  });
+  try {
+    await client.send(
+      new AbortMultipartUploadCommand({
+        Bucket: replaced.bucket,
+        Key: replaced.key,
+        UploadId: replaced.uploadId,
+      }),
+    );
+    log(
+      `aborted multipart upload ${replaced.uploadId} of s3://${replaced.bucket}/${replaced.key}: the qcow2 changed since it started`,
+    );
+  } catch (error) {
+    log(
+      `could not abort the replaced multipart upload ${
+        replaced.uploadId
+      } of s3://${replaced.bucket}/${replaced.key}: ${
+        (error as Error).message
+      } (cleanup of the VM aborts it)`,
+    );
+  } finally {
+    client.destroy();
+  }
 }

@@ -30,25 +30,37 @@ export type UploadJournalData = z.infer<typeof journalSchema>;
 export class UploadJournal {
   private writes: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string, public data: UploadJournalData) {}
+  constructor(
+    readonly path: string,
+    public data: UploadJournalData,
+    /**
+     * The saved journal this one replaces (the qcow2 or the destination changed) when it still has an
+     * unfinished multipart upload: the caller aborts it, or it stays billed as an orphan.
+     */
+    readonly replaced?: UploadJournalData,
+  ) {}
 
   /** The saved journal when it describes the same file and destination; otherwise a fresh one. */
   static async open(
     path: string,
     identity: Omit<UploadJournalData, 'parts' | 'uploadId' | 'completed'>,
   ): Promise<UploadJournal> {
+    let saved: UploadJournalData | undefined;
     try {
-      const saved = journalSchema.parse(
-        JSON.parse(await readFile(path, 'utf8')),
-      );
-      const same = (
-        Object.keys(identity) as Array<keyof typeof identity>
-      ).every(k => saved[k] === identity[k]);
-      if (same) return new UploadJournal(path, saved);
+      saved = journalSchema.parse(JSON.parse(await readFile(path, 'utf8')));
     } catch {
-      // no journal, or one from an older file: start over
+      // no journal, or an unreadable one: start over
     }
-    return new UploadJournal(path, { ...identity, parts: {} });
+    if (!saved) return new UploadJournal(path, { ...identity, parts: {} });
+    const same = (Object.keys(identity) as Array<keyof typeof identity>).every(
+      k => saved![k] === identity[k],
+    );
+    if (same) return new UploadJournal(path, saved);
+    return new UploadJournal(
+      path,
+      { ...identity, parts: {} },
+      saved.uploadId && !saved.completed ? saved : undefined,
+    );
   }
 
   setUploadId(uploadId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import {
+  isLoopbackHostname,
   parseThumbprint,
   SCALEWAY_ZONES,
   STAGE_IDS,
@@ -49,8 +50,6 @@ const oneOf = <const T extends string>(
     })
     .default(fallback);
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 function parseUrl(v: string): URL | undefined {
   try {
     return new URL(v);
@@ -77,7 +76,7 @@ const httpUrl = (what: string) =>
     }, `expected an https URL of the ${what}, without credentials in it`)
     .refine(v => {
       const u = parseUrl(v);
-      return !u || u.protocol !== 'http:' || LOOPBACK.test(u.hostname);
+      return !u || u.protocol !== 'http:' || isLoopbackHostname(u.hostname);
     }, `expected https: plain http is only accepted for localhost, credentials would cross the network in clear`);
 
 const secret = (envHint: string) =>

@@ -1,80 +1,24 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  errorBodySchema,
+  runnerHealthSchema,
+  runnerJobLogsSchema,
+  runnerJobSchema,
   Vmware2scwError,
+  type RunnerHealth,
+  type RunnerJob,
   type RunnerJobKind,
 } from '@internal/plugin-vmware2scw-common';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 
 /**
- * Typed client of a conversion runner's job API (`packages/conversion-runner/openapi.yaml`): submit a
+ * Typed client of a conversion runner's job API (`packages/conversion-runner/openapi.yaml`, wire types
+ * in `-common`'s `runner/`, shared with the runner): submit a
  * job under an idempotency key, follow it, cancel it, read the runner's health. Responses are parsed
  * (a runner is another host: its answers are checked, not trusted). The bearer token never appears in
  * errors or logs.
  */
-
-export const runnerJobStateSchema = z.enum([
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-]);
-export type RunnerJobState = z.infer<typeof runnerJobStateSchema>;
-
-const runnerErrorBodySchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  remediation: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const runnerJobSchema = z.object({
-  id: z.string(),
-  idempotencyKey: z.string(),
-  kind: z.string(),
-  vm: z.string(),
-  state: runnerJobStateSchema,
-  restarts: z.number().optional(),
-  createdAt: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  progress: z.object({
-    phase: z.string(),
-    disks: z.array(
-      z.object({
-        disk: z.string(),
-        bytesDone: z.number(),
-        bytesTotal: z.number().optional(),
-      }),
-    ),
-    bytesPerSecond: z.number().optional(),
-    etaSeconds: z.number().optional(),
-    percent: z.number().optional(),
-  }),
-  result: z.unknown().optional(),
-  error: runnerErrorBodySchema.optional(),
-});
-export type RunnerJob = z.infer<typeof runnerJobSchema>;
-
-export const runnerHealthSchema = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    version: z.string(),
-    accel: z
-      .object({ mode: z.string(), reason: z.string().optional() })
-      .passthrough(),
-    scratch: z.object({
-      path: z.string().optional(),
-      freeBytes: z.number(),
-      totalBytes: z.number(),
-    }),
-    jobs: z.object({ queued: z.number(), running: z.number() }),
-    kinds: z.array(z.string()),
-    problems: z.array(z.string()).default([]),
-  })
-  .passthrough();
-export type RunnerHealth = z.infer<typeof runnerHealthSchema>;
 
 export interface RunnerEndpoint {
   id: string;
@@ -192,9 +136,7 @@ export class RunnerClient {
       'GET',
       `/v1/jobs/${encodeURIComponent(jobId)}/logs`,
     );
-    const parsed = z
-      .object({ lines: z.array(z.object({ line: z.string() })) })
-      .safeParse(body);
+    const parsed = runnerJobLogsSchema.safeParse(body);
     return parsed.success
       ? parsed.data.lines.slice(-lines).map(l => l.line)
       : [];
@@ -302,7 +244,7 @@ export class RunnerClient {
     }
     if (response.statusCode >= 400) {
       // The runner answers `{ error: { code, message, remediation } }`.
-      const err = runnerErrorBodySchema.safeParse(
+      const err = errorBodySchema.safeParse(
         (parsed as { error?: unknown } | undefined)?.error,
       );
       if (response.statusCode === 401) {

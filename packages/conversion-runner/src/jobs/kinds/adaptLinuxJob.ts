@@ -1,29 +1,22 @@
-import { z } from 'zod';
-import { libguestfsEnv } from '../../accel/AccelProbe';
 import {
-  adaptLinuxScriptPath,
-  parseAdaptReport,
-} from '../../guest/AdaptLinuxReport';
+  runnerAdaptLinuxParamsSchema,
+  type RunnerAdaptLinuxParams,
+} from '@internal/plugin-vmware2scw-common';
+import { libguestfsEnv } from '../../accel/AccelProbe';
+import { rm } from 'fs/promises';
+import { join } from 'path';
+import { adaptLinuxCommand } from '../../guest/AdaptLinuxCommand';
+import { parseAdaptReport } from '../../guest/AdaptLinuxReport';
 import { RunnerError } from '../../RunnerError';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
-export const adaptLinuxParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    /** All disks of the VM, boot disk first: fstab entries may live on any of them. */
-    disks: z.array(safeNameSchema).min(1).max(16),
-  })
-  .strict();
-export type AdaptLinuxParams = z.infer<typeof adaptLinuxParamsSchema>;
-
-export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
+export const adaptLinuxJob = defineJobKind<RunnerAdaptLinuxParams>({
   kind: 'adapt_linux',
   description:
     'One libguestfs pass (virt-customize): remove VMware tools, virtio drivers in a rebuilt initramfs, fstab and GRUB by UUID, DHCP on any NIC, serial console, qemu-guest-agent, machine-id reset.',
-  paramsSchema: adaptLinuxParamsSchema,
+  paramsSchema: runnerAdaptLinuxParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => params.disks,
   redact: params => params,
@@ -36,36 +29,43 @@ export const adaptLinuxJob = defineJobKind<AdaptLinuxParams>({
       files.push((await manifest.requireQcow2(disk, 'adapt_linux')).file);
     for (const disk of params.disks)
       await manifest.markBusy(disk, 'qcow2', 'adapt_linux', context.jobId);
-    const args = [
-      '-v',
-      ...files.flatMap(file => ['--format', 'qcow2', '-a', file]),
-      context.config.guest.network ? '--network' : '--no-network',
-      '--run',
-      adaptLinuxScriptPath(),
-    ];
+    const jobScript = join(
+      context.scratch.jobsDir(),
+      `${context.jobId}.adapt-linux.sh`,
+    );
+    const args = await adaptLinuxCommand({
+      files,
+      guest: context.config.guest,
+      jobScript,
+      log: context.log,
+    });
     context.log(
       `virt-customize ${args.join(' ')} (accelerator: ${context.accel.mode})`,
     );
     context.progress.setPhase('adapting guest (libguestfs appliance)');
     const started = Date.now();
     const reportLines: string[] = [];
-    await runTool('virt-customize', args, {
-      env: libguestfsEnv(context.accel.mode),
-      signal: context.signal,
-      captureStdout: false,
-      onLine: line => {
-        if (line.startsWith('VMWARE2SCW-REPORT ')) {
-          reportLines.push(line.slice('VMWARE2SCW-REPORT '.length));
-          context.log(line);
-        } else if (
-          /^\[\s*\d+\.\d\] /.test(line) ||
-          line.startsWith('virt-customize:')
-        ) {
-          // virt-customize's own progress lines; the appliance's verbose output stays out of the job log.
-          context.log(line);
-        }
-      },
-    });
+    try {
+      await runTool('virt-customize', args, {
+        env: libguestfsEnv(context.accel.mode),
+        signal: context.signal,
+        captureStdout: false,
+        onLine: line => {
+          if (line.startsWith('VMWARE2SCW-REPORT ')) {
+            reportLines.push(line.slice('VMWARE2SCW-REPORT '.length));
+            context.log(line);
+          } else if (
+            /^\[\s*\d+\.\d\] /.test(line) ||
+            line.startsWith('virt-customize:')
+          ) {
+            // virt-customize's own progress lines; the appliance's verbose output stays out of the job log.
+            context.log(line);
+          }
+        },
+      });
+    } finally {
+      await rm(jobScript, { force: true });
+    }
     const report = parseAdaptReport(reportLines);
     const seconds = (Date.now() - started) / 1000;
     if (report.failures.length > 0) {

@@ -1,20 +1,19 @@
+import {
+  runnerCleanupParamsSchema,
+  type RunnerCleanupParams,
+} from '@internal/plugin-vmware2scw-common';
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { readdir, readFile } from 'fs/promises';
 import { join } from 'path';
-import { z } from 'zod';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { createS3Client } from '../../upload/S3DiskUpload';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
-export const cleanupParamsSchema = z.object({ vm: safeNameSchema }).strict();
-export type CleanupParams = z.infer<typeof cleanupParamsSchema>;
-
-export const cleanupJob = defineJobKind<CleanupParams>({
+export const cleanupJob = defineJobKind<RunnerCleanupParams>({
   kind: 'cleanup',
   description:
     "Remove a VM's scratch files (and abort its unfinished multipart uploads, which are billed until aborted).",
-  paramsSchema: cleanupParamsSchema,
+  paramsSchema: runnerCleanupParamsSchema,
   vmOf: params => params.vm,
   redact: params => params,
   scratchNeeded: async () => 0,

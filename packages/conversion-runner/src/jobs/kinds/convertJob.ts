@@ -1,5 +1,9 @@
+import {
+  runnerConvertParamsSchema,
+  type RunnerConvertParams,
+} from '@internal/plugin-vmware2scw-common';
 import { rm } from 'fs/promises';
-import { z } from 'zod';
+import { inspectSourceImage } from '../../convert/SourceImage';
 import {
   assertImportableQcow2,
   qemuImgConvert,
@@ -12,27 +16,14 @@ import {
   partialPathOf,
 } from '../../scratch/AtomicFile';
 import { currentBootId } from '../../scratch/Durability';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
-export const convertParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    disk: safeNameSchema,
-    /** zlib-compressed clusters: smaller upload, slower convert and import. Never zstd. */
-    compress: z.boolean().default(false),
-    /** Drop the exported source once the qcow2 is complete (saves scratch space). */
-    removeSource: z.boolean().default(false),
-  })
-  .strict();
-export type ConvertParams = z.infer<typeof convertParamsSchema>;
-
-export const convertJob = defineJobKind<ConvertParams>({
+export const convertJob = defineJobKind<RunnerConvertParams>({
   kind: 'convert',
   description:
     'qemu-img convert of the exported disk to qcow2 (zero detection, optional zlib compression).',
-  paramsSchema: convertParamsSchema,
+  paramsSchema: runnerConvertParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,
@@ -41,6 +32,7 @@ export const convertJob = defineJobKind<ConvertParams>({
       services.scratch,
       params.vm,
     ).requireSource(params.disk, 'convert');
+    await inspectSourceImage(source.file, source.format, sourceName(params));
     return qemuImgMeasure(source.file, source.format);
   },
   run: async (params, context) => {
@@ -55,7 +47,12 @@ export const convertJob = defineJobKind<ConvertParams>({
       record.stages = sourceStages(record.stages);
     });
     await discardPartial(target);
-    const sourceInfo = await qemuImgInfo(source.file, source.format);
+    // inspected again: scratchNeeded ran before the job waited for its turn
+    const sourceInfo = await inspectSourceImage(
+      source.file,
+      source.format,
+      sourceName(params),
+    );
     context.progress.update(params.disk, 0, sourceInfo['virtual-size']);
     const started = Date.now();
     try {
@@ -119,6 +116,10 @@ export const convertJob = defineJobKind<ConvertParams>({
     };
   },
 });
+
+function sourceName(params: RunnerConvertParams): string {
+  return `VM ${params.vm} disk ${params.disk}`;
+}
 
 /** Stages that describe the exported source (they stay valid when the qcow2 is rebuilt). */
 function sourceStages(

@@ -1,6 +1,9 @@
+import {
+  runnerVmDiskParamsSchema,
+  type RunnerVmDiskParams,
+} from '@internal/plugin-vmware2scw-common';
 import { open, rm } from 'fs/promises';
 import { join } from 'path';
-import { z } from 'zod';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { qemuImgInfo } from '../../convert/QemuImg';
 import {
@@ -15,15 +18,9 @@ import {
   SECTOR,
 } from '../../guest/PartitionTable';
 import { RunnerError } from '../../RunnerError';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind, JobContext } from '../JobKind';
-
-export const ensureUefiParamsSchema = z
-  .object({ vm: safeNameSchema, disk: safeNameSchema })
-  .strict();
-export type EnsureUefiParams = z.infer<typeof ensureUefiParamsSchema>;
+import { defineJobKind, JobContext } from '../JobKindDefinition';
 
 /** Guests whose own grub-install can write an x86_64-efi GRUB (their GRUB config is reused as is). */
 const GRUB_EFI_DISTROS: Record<string, string> = {
@@ -33,11 +30,11 @@ const GRUB_EFI_DISTROS: Record<string, string> = {
   kalilinux: 'kali',
 };
 
-export const ensureUefiJob = defineJobKind<EnsureUefiParams>({
+export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
   kind: 'ensure_uefi',
   description:
     'BIOS/MBR boot disk -> GPT + EFI system partition + GRUB x86_64-efi (incl. EFI/BOOT/BOOTX64.EFI); no-op when already UEFI.',
-  paramsSchema: ensureUefiParamsSchema,
+  paramsSchema: runnerVmDiskParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,

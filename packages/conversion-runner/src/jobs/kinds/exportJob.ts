@@ -1,62 +1,27 @@
 import { rm, stat } from 'fs/promises';
-import { z } from 'zod';
+import {
+  isLoopbackHostname,
+  runnerExportParamsSchema,
+  type RunnerExportParams,
+} from '@internal/plugin-vmware2scw-common';
 import { assertThumbprint, createDiskAgent } from '../../export/PinnedTlsAgent';
 import { downloadDisk, redactUrl } from '../../export/HttpDiskDownload';
 import { RunnerError } from '../../RunnerError';
 import { currentBootId } from '../../scratch/Durability';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
-export const exportParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    disk: safeNameSchema,
-    source: z
-      .object({
-        /** nfc: an HttpNfcLease device URL (streamOptimized VMDK); datastore: a /folder URL of a -flat.vmdk. */
-        kind: z.enum(['nfc', 'datastore']),
-        url: z.string().url(),
-        /** What the bytes are: nfc -> vmdk (streamOptimized), datastore flat extent -> raw. */
-        format: z.enum(['vmdk', 'raw']).optional(),
-        auth: z
-          .object({
-            /** A vSphere session cookie, e.g. "vmware_soap_session=...". */
-            cookie: z.string().optional(),
-            /** A generic service ticket (AcquireGenericServiceTicket), sent as the vmware_cgi_ticket cookie. */
-            ticket: z.string().optional(),
-          })
-          .strict()
-          .optional(),
-        /** Pin the host certificate instead of verifying its chain (self-signed ESXi). */
-        tlsThumbprint: z.string().optional(),
-        /** Expected size, for the scratch check (e.g. the disk's committed bytes); defaults to Content-Length. */
-        sizeBytes: z.number().int().nonnegative().optional(),
-        expectedSha256: z
-          .string()
-          .regex(/^[0-9a-fA-F]{64}$/)
-          .optional(),
-        expectedSha1: z
-          .string()
-          .regex(/^[0-9a-fA-F]{40}$/)
-          .optional(),
-      })
-      .strict(),
-  })
-  .strict();
-export type ExportParams = z.infer<typeof exportParamsSchema>;
-
-function formatOf(params: ExportParams): 'vmdk' | 'raw' {
+function formatOf(params: RunnerExportParams): 'vmdk' | 'raw' {
   return (
     params.source.format ?? (params.source.kind === 'nfc' ? 'vmdk' : 'raw')
   );
 }
 
-export const exportJob = defineJobKind<ExportParams>({
+export const exportJob = defineJobKind<RunnerExportParams>({
   kind: 'export',
   description:
     'Download a disk from an NFC lease URL or a datastore /folder URL (resumable, checksummed).',
-  paramsSchema: exportParamsSchema,
+  paramsSchema: runnerExportParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => ({
@@ -88,6 +53,20 @@ export const exportJob = defineJobKind<ExportParams>({
       'params.source.url',
       params.source.url,
     );
+    if (
+      url.protocol === 'http:' &&
+      params.source.auth &&
+      params.source.tlsThumbprint === undefined &&
+      !isLoopbackHostname(url.hostname)
+    ) {
+      throw new RunnerError({
+        code: 'INSECURE_TRANSPORT',
+        httpStatus: 400,
+        message: `params.source.url is plain http to ${url.host}: the cookie or ticket in params.source.auth would cross the network in clear.`,
+        remediation:
+          'Use the https URL vSphere gives (pin the host certificate with params.source.tlsThumbprint if it is self-signed).',
+      });
+    }
     if (params.source.tlsThumbprint !== undefined) {
       assertThumbprint(
         'params.source.tlsThumbprint',
@@ -145,6 +124,7 @@ export const exportJob = defineJobKind<ExportParams>({
         target,
         allowedHosts: context.allowedHosts,
         dispatcher,
+        idempotencyKey: context.idempotencyKey,
         signal: context.signal,
         log: context.log,
         wantSha1: Boolean(params.source.expectedSha1),
@@ -209,7 +189,7 @@ export const exportJob = defineJobKind<ExportParams>({
   },
 });
 
-function authHeaders(params: ExportParams): Record<string, string> {
+function authHeaders(params: RunnerExportParams): Record<string, string> {
   const cookies: string[] = [];
   if (params.source.auth?.cookie) cookies.push(params.source.auth.cookie);
   if (params.source.auth?.ticket)

@@ -1,25 +1,22 @@
+import {
+  runnerVmDiskParamsSchema,
+  type RunnerVmDiskParams,
+} from '@internal/plugin-vmware2scw-common';
 import { stat } from 'fs/promises';
-import { z } from 'zod';
 import { libguestfsEnv } from '../../accel/AccelProbe';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind } from '../JobKind';
-
-export const trimParamsSchema = z
-  .object({ vm: safeNameSchema, disk: safeNameSchema })
-  .strict();
-export type TrimParams = z.infer<typeof trimParamsSchema>;
+import { defineJobKind } from '../JobKindDefinition';
 
 /**
  * Free blocks of the guest filesystems (deleted files included) become holes in the exported raw disk
  * (virt-sparsify --in-place: fstrim in one appliance), so convert and upload carry only data in use.
  */
-export const trimJob = defineJobKind<TrimParams>({
+export const trimJob = defineJobKind<RunnerVmDiskParams>({
   kind: 'trim',
   description:
     'virt-sparsify --in-place on the exported raw disk: unused and deleted blocks become holes before convert.',
-  paramsSchema: trimParamsSchema,
+  paramsSchema: runnerVmDiskParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,

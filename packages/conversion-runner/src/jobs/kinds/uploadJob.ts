@@ -1,49 +1,18 @@
-import { z } from 'zod';
+import {
+  runnerUploadParamsSchema,
+  type RunnerUploadParams,
+} from '@internal/plugin-vmware2scw-common';
 import { assertImportableQcow2, qemuImgInfo } from '../../convert/QemuImg';
 import { RunnerError } from '../../RunnerError';
-import { safeNameSchema } from '../../scratch/SafeName';
 import { VmManifest } from '../../scratch/VmManifest';
 import { uploadDisk } from '../../upload/S3DiskUpload';
-import { defineJobKind } from '../JobKind';
+import { defineJobKind } from '../JobKindDefinition';
 
-export const uploadParamsSchema = z
-  .object({
-    vm: safeNameSchema,
-    disk: safeNameSchema,
-    bucket: z
-      .string()
-      .regex(
-        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        'must be a valid S3 bucket name',
-      ),
-    /** Scaleway's import wants a key ending in .qcow2. */
-    key: z
-      .string()
-      .min(7)
-      .max(1024)
-      .regex(
-        /^[A-Za-z0-9!_.*'()/-]+$/,
-        "may only hold letters, digits and !_.*'()/-",
-      )
-      .refine(
-        key => key.endsWith('.qcow2'),
-        'must end with ".qcow2" (Scaleway imports only qcow2 objects)',
-      )
-      .refine(
-        key => !key.split('/').includes('..') && !key.startsWith('/'),
-        'must not contain ".." segments or start with "/"',
-      ),
-    /** Object Storage region of the target zone (fr-par, nl-ams, pl-waw, ...). */
-    region: z.string().regex(/^[a-z]{2}-[a-z]{3}$/, 'must look like "fr-par"'),
-  })
-  .strict();
-export type UploadParams = z.infer<typeof uploadParamsSchema>;
-
-export const uploadJob = defineJobKind<UploadParams>({
+export const uploadJob = defineJobKind<RunnerUploadParams>({
   kind: 'upload',
   description:
     'S3 multipart upload of the qcow2 (resumable, size and ETag verified).',
-  paramsSchema: uploadParamsSchema,
+  paramsSchema: runnerUploadParamsSchema,
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,

@@ -3,11 +3,11 @@ import {
   toErrorBody,
   Vmware2scwError,
   type ApiModel,
+  type RunnerHealth,
 } from '@internal/plugin-vmware2scw-common';
 import {
   RunnerClient,
   type RunnerEndpoint,
-  type RunnerHealth,
 } from '@internal/plugin-vmware2scw-node';
 
 /**

@@ -1,9 +1,10 @@
 import {
   runnerJobKey,
   type ApiModel,
+  type RunnerJob,
   type RunnerJobKind,
 } from '@internal/plugin-vmware2scw-common';
-import type { RunnerClient, RunnerJob } from '@internal/plugin-vmware2scw-node';
+import type { RunnerClient } from '@internal/plugin-vmware2scw-node';
 import type { StageContext } from '../StageExecutor';
 
 export interface DiskJob {

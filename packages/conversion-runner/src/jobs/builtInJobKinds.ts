@@ -1,4 +1,4 @@
-import { JobKindDefinition } from './JobKind';
+import { JobKindDefinition } from './JobKindDefinition';
 import { adaptLinuxJob } from './kinds/adaptLinuxJob';
 import { cleanupJob } from './kinds/cleanupJob';
 import { convertJob } from './kinds/convertJob';

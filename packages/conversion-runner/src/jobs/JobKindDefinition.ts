@@ -8,6 +8,8 @@ import { JobProgressTracker } from './JobProgressTracker';
 /** What a job's executor gets: its cancellation signal, its log, its progress, and the runner's services. */
 export type JobContext = {
   jobId: string;
+  /** The key the job was submitted under: what a partial artifact of this job is recorded against. */
+  idempotencyKey: string;
   signal: AbortSignal;
   log: (line: string) => void;
   progress: JobProgressTracker;
@@ -22,7 +24,7 @@ export type JobContext = {
 /** Services available before a job runs (submission-time checks, scratch estimates). */
 export type JobServices = Omit<
   JobContext,
-  'jobId' | 'signal' | 'log' | 'progress' | 'claimScratch'
+  'jobId' | 'idempotencyKey' | 'signal' | 'log' | 'progress' | 'claimScratch'
 >;
 
 /**

@@ -1,0 +1,3 @@
+export * from './safeName';
+export * from './jobParams';
+export * from './jobWire';
