@@ -45,15 +45,33 @@ fi
 say "vmware_tools removed${removed:- none}"
 
 # 2. fstab by UUID: VMware device names (sdX, hdX, vdX, by-path) change on KVM; UUIDs do not.
+# The device names in the guest's fstab are not the appliance's (its own disk may come first, so /dev/sda1
+# may be another disk or none): a mounted entry is resolved from the device its mount point sits on
+# (stat → /sys/dev/block), the name only for entries that are not mounted (swap).
+uuid_of() {
+  if [ -d "$2" ]; then
+    num=$(stat -c '%d' "$2" 2>/dev/null)
+    if [ -n "$num" ]; then
+      maj=$(( (num >> 8) & 4095 )); min=$(( (num & 255) | ((num >> 12) & 1048320) ))
+      name=$(basename "$(readlink -f "/sys/dev/block/$maj:$min" 2>/dev/null)" 2>/dev/null)
+      if [ -n "$name" ] && [ -b "/dev/$name" ]; then
+        u=$(blkid -s UUID -o value "/dev/$name" 2>/dev/null)
+        if [ -n "$u" ]; then printf '%s\n' "$u"; return; fi
+      fi
+    fi
+  fi
+  blkid -s UUID -o value "$1" 2>/dev/null
+}
 if [ -f /etc/fstab ]; then
   cp -p /etc/fstab /etc/fstab.vmware2scw-orig
   tmp=/etc/fstab.vmware2scw-new
   : > "$tmp"
   while IFS= read -r line || [ -n "$line" ]; do
     dev=$(printf '%s\n' "$line" | awk '!/^[[:space:]]*#/ && NF>=2 {print $1}')
+    mp=$(printf '%s\n' "$line" | awk '!/^[[:space:]]*#/ && NF>=2 {print $2}')
     case "$dev" in
       /dev/sd*|/dev/hd*|/dev/vd*|/dev/xvd*|/dev/disk/by-path/*|/dev/disk/by-id/*)
-        uuid=$(blkid -s UUID -o value "$dev" 2>/dev/null)
+        uuid=$(uuid_of "$dev" "$mp")
         if [ -n "$uuid" ]; then
           printf '%s\n' "$line" | awk -v u="UUID=$uuid" '{ $1=u; print }' >> "$tmp"
           say "fstab $dev UUID=$uuid"
