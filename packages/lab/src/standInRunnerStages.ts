@@ -7,6 +7,8 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+// The lab plugs stand-ins into the backend plugin's extension point: it needs the plugin's types.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import {
   transitKey,
   vmware2scwStageExecutorsExtensionPoint,

@@ -114,5 +114,5 @@ ${rows.join('\n')}
 };
 `;
   fs.writeFileSync(path.join(outDir, `${zone}.ts`), text);
-  console.log(`${zone}: ${rows.length} types, ${at}, ${z.file}`);
+  process.stdout.write(`${zone}: ${rows.length} types, ${at}, ${z.file}\n`);
 }

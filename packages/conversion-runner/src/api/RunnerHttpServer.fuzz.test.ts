@@ -16,12 +16,13 @@ function rawExchange(
   return new Promise(resolve => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1');
+    let timer: NodeJS.Timeout | undefined = undefined;
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
       resolve(Buffer.concat(chunks).toString('latin1'));
     };
-    const timer = setTimeout(done, timeoutMs);
+    timer = setTimeout(done, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       // one response is enough: stop once the headers and a small body are in
@@ -82,8 +83,10 @@ describe('runner HTTP API under malformed requests (raw socket)', () => {
           Buffer.from(`GET ${target} HTTP/1.1\r\nhost: x\r\n${auth}\r\n`),
         );
         expect(reply).toMatch(/^HTTP\/1\.1 400 /);
-        if (!target.startsWith('\\'))
-          expect(reply).toContain('INVALID_REQUEST');
+        // Node's own parser refuses a target starting with a backslash before our handler sees it.
+        expect(
+          target.startsWith('\\') || reply.includes('INVALID_REQUEST'),
+        ).toBe(true);
       }
       expect(runner.running).toBe(true);
     },
@@ -168,6 +171,7 @@ describe('runner HTTP API under malformed requests (raw socket)', () => {
     let answered = 0;
     for (let batch = 0; batch < cases; batch += 20) {
       const replies = await Promise.all(
+        // eslint-disable-next-line no-loop-func -- one batch of requests at a time, on purpose
         Array.from({ length: 20 }, () => {
           const body = pick(bodies)();
           const payload = Buffer.from(

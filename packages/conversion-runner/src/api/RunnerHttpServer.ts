@@ -14,6 +14,47 @@ import { HealthReport } from './HealthReport';
 
 const MAX_BODY = 1024 * 1024;
 
+type RunnerOperation =
+  | 'getHealth'
+  | 'submitJob'
+  | 'listJobs'
+  | 'getJob'
+  | 'getJobLogs'
+  | 'cancelJob';
+
+/**
+ * The routes the server answers, with the query parameters each reads: the table openapi.yaml is
+ * checked against (src/api/openapi.test.ts).
+ */
+export const RUNNER_ROUTES: ReadonlyArray<{
+  method: 'GET' | 'POST';
+  path: string;
+  operation: RunnerOperation;
+  query: readonly string[];
+}> = [
+  { method: 'GET', path: '/v1/health', operation: 'getHealth', query: [] },
+  { method: 'POST', path: '/v1/jobs', operation: 'submitJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs',
+    operation: 'listJobs',
+    query: ['vm', 'limit', 'cursor'],
+  },
+  { method: 'GET', path: '/v1/jobs/{id}', operation: 'getJob', query: [] },
+  {
+    method: 'GET',
+    path: '/v1/jobs/{id}/logs',
+    operation: 'getJobLogs',
+    query: ['after'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/jobs/{id}/cancel',
+    operation: 'cancelJob',
+    query: [],
+  },
+];
+
 /**
  * The runner's HTTP API (openapi.yaml): every route needs the bearer token; errors are
  * {code, message, remediation} with a matching status.
@@ -189,47 +230,6 @@ export class RunnerHttpServer {
       send(response, 202, this.options.jobs.cancel(id!)),
   };
 }
-
-type RunnerOperation =
-  | 'getHealth'
-  | 'submitJob'
-  | 'listJobs'
-  | 'getJob'
-  | 'getJobLogs'
-  | 'cancelJob';
-
-/**
- * The routes the server answers, with the query parameters each reads: the table openapi.yaml is
- * checked against (src/api/openapi.test.ts).
- */
-export const RUNNER_ROUTES: ReadonlyArray<{
-  method: 'GET' | 'POST';
-  path: string;
-  operation: RunnerOperation;
-  query: readonly string[];
-}> = [
-  { method: 'GET', path: '/v1/health', operation: 'getHealth', query: [] },
-  { method: 'POST', path: '/v1/jobs', operation: 'submitJob', query: [] },
-  {
-    method: 'GET',
-    path: '/v1/jobs',
-    operation: 'listJobs',
-    query: ['vm', 'limit', 'cursor'],
-  },
-  { method: 'GET', path: '/v1/jobs/{id}', operation: 'getJob', query: [] },
-  {
-    method: 'GET',
-    path: '/v1/jobs/{id}/logs',
-    operation: 'getJobLogs',
-    query: ['after'],
-  },
-  {
-    method: 'POST',
-    path: '/v1/jobs/{id}/cancel',
-    operation: 'cancelJob',
-    query: [],
-  },
-];
 
 /** `/v1/jobs/{id}/logs` -> a pattern capturing the job id (a UUID). */
 function routePattern(path: string): RegExp {

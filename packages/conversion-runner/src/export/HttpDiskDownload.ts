@@ -54,24 +54,6 @@ export type DownloadOptions = {
   wantSha1?: boolean;
 };
 
-/**
- * Streams a disk from an NFC lease URL or a datastore /folder URL to `target`, through `target.partial`.
- * A dropped connection resumes with `Range: bytes=<done>-`; a runner restart resumes from the partial
- * file (its prefix is re-hashed, which costs a local read, not a download) when the partial file is
- * recorded as taken from the same source (URL, job, size, ETag / Last-Modified, see PartialOrigin);
- * otherwise it starts over. The SHA-256 covers every byte.
- *
- * Nothing is created before the server answered (a refused certificate, cookie or host leaves no file).
- * The bytes go through shared 4 MiB slots (SparseWriter): a worker thread hashes a full slot while the
- * event loop keeps receiving, and the slot is written with all-zero 64 KiB blocks skipped (holes).
- * Writes are sequential, so the partial file's length never exceeds the bytes really written before
- * it: after a kill, a restart resumes from its length (re-fetching at most trailing zeros).
- */
-export async function downloadDisk(
-  options: DownloadOptions,
-): Promise<DownloadResult> {
-  return new DiskDownload(options).run();
-}
 
 class DiskDownload {
   private readonly partial: string;
@@ -362,4 +344,23 @@ function abortError(): RunnerError {
     remediation:
       'Submit export again to resume, or cleanup to drop the partial file.',
   });
+}
+
+/**
+ * Streams a disk from an NFC lease URL or a datastore /folder URL to `target`, through `target.partial`.
+ * A dropped connection resumes with `Range: bytes=<done>-`; a runner restart resumes from the partial
+ * file (its prefix is re-hashed, which costs a local read, not a download) when the partial file is
+ * recorded as taken from the same source (URL, job, size, ETag / Last-Modified, see PartialOrigin);
+ * otherwise it starts over. The SHA-256 covers every byte.
+ *
+ * Nothing is created before the server answered (a refused certificate, cookie or host leaves no file).
+ * The bytes go through shared 4 MiB slots (SparseWriter): a worker thread hashes a full slot while the
+ * event loop keeps receiving, and the slot is written with all-zero 64 KiB blocks skipped (holes).
+ * Writes are sequential, so the partial file's length never exceeds the bytes really written before
+ * it: after a kill, a restart resumes from its length (re-fetching at most trailing zeros).
+ */
+export async function downloadDisk(
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  return new DiskDownload(options).run();
 }

@@ -368,7 +368,8 @@ export function estimatePlan(input: EstimatePlanInput): PlanEstimate {
 function percentileKey(
   p: Plan['defaults']['sizing_percentile'],
 ): UtilisationPercentile | undefined {
-  return p === undefined ? undefined : p === 100 ? 'max' : `p${p}`;
+  if (p === undefined) return undefined;
+  return p === 100 ? 'max' : `p${p}`;
 }
 
 /** What sizing from utilisation saves on a VM's instance per month; undefined when sized on allocation. */

@@ -229,12 +229,9 @@ export function utilizationSpan(
   u: Pick<VmUtilization, 'windowSeconds' | 'samples'>,
 ): string {
   const days = u.windowSeconds / 86_400;
-  const span =
-    u.windowSeconds === 0
-      ? 'at one point in time'
-      : days >= 1
-      ? `over ${Math.round(days)} d`
-      : `over ${Math.round(u.windowSeconds / 3600)} h`;
+  let span = `over ${Math.round(u.windowSeconds / 3600)} h`;
+  if (u.windowSeconds === 0) span = 'at one point in time';
+  else if (days >= 1) span = `over ${Math.round(days)} d`;
   return `${span}, ${thousands(u.samples)} sample${u.samples === 1 ? '' : 's'}`;
 }
 

@@ -616,13 +616,13 @@ describe('parsePlan: properties', () => {
           expect(parsePlan(valid).problems).toEqual([]);
           const text = edits.reduce(edit, valid);
           const r = parsePlan(text, { file: 'plan.yaml' });
-          const lines = text.split('\n').length;
+          const lineCount = text.split('\n').length;
           const errors = r.problems.filter(p => p.severity === 'error');
           expect(r.plan === undefined).toBe(errors.length > 0);
           for (const p of r.problems) {
             expect(p.code).not.toBe('PLAN_INTERNAL_ERROR');
             expect(p.line).toBeGreaterThanOrEqual(1);
-            expect(p.line!).toBeLessThanOrEqual(lines);
+            expect(p.line!).toBeLessThanOrEqual(lineCount);
             expect(p.column).toBeGreaterThanOrEqual(1);
             expect(typeof p.field).toBe('string');
             expect(p.field!.length).toBeGreaterThan(0);
@@ -630,7 +630,7 @@ describe('parsePlan: properties', () => {
             expect(p.remediation.length).toBeGreaterThan(0);
             for (const rel of p.related ?? []) {
               expect(rel.line ?? 1).toBeGreaterThanOrEqual(1);
-              expect(rel.line ?? 1).toBeLessThanOrEqual(lines);
+              expect(rel.line ?? 1).toBeLessThanOrEqual(lineCount);
             }
           }
         },

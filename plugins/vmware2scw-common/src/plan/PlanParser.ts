@@ -51,6 +51,15 @@ type Path = ReadonlyArray<string | number>;
 /** The field of problems about the whole document (not a mapping, unreadable YAML). */
 const DOCUMENT = '(document)';
 
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer (a whole number)',
+  boolean: 'true or false',
+};
+
 class ParseContext {
   readonly problems: Problem[] = [];
 
@@ -651,14 +660,6 @@ function unwrap(s: ZodTypeAny | undefined): ZodTypeAny | undefined {
   }
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  object: 'a mapping (key: value lines)',
-  array: 'a list',
-  string: 'a string',
-  number: 'a number',
-  integer: 'an integer (a whole number)',
-  boolean: 'true or false',
-};
 
 function expectedOf(issue: ZodIssue): string {
   switch (issue.code) {

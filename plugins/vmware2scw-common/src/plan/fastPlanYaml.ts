@@ -39,14 +39,6 @@ export interface FastPlanYaml {
   locations: Record<string, SourcePosition>;
 }
 
-export function fastPlanYaml(text: string): FastPlanYaml | undefined {
-  try {
-    return new Reader(text).read();
-  } catch (e) {
-    if (e instanceof Bail) return undefined;
-    throw e;
-  }
-}
 
 interface Located {
   value: Value;
@@ -340,4 +332,13 @@ function plain(s: string): Value {
   if (/^[-+.]?[0-9.]/.test(s) && /^[-+0-9.eExXoO_a-fA-F]+$/.test(s)) bail();
   if (/^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/.test(s)) bail();
   return s;
+}
+
+export function fastPlanYaml(text: string): FastPlanYaml | undefined {
+  try {
+    return new Reader(text).read();
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
 }

@@ -208,11 +208,11 @@ export function createSizer(
     }
     const chosen = ranked[0];
     const u = demand.utilisation;
-    const basisText = !u
-      ? 'as allocated'
-      : u.used
-      ? `right-sized from ${u.text} × ${headroom}, confidence ${u.confidence}`
-      : `as allocated: ${u.text} gives ${u.confidence} confidence, below ${demandOptions.minConfidence}`;
+    let basisText = 'as allocated';
+    if (u?.used)
+      basisText = `right-sized from ${u.text} × ${headroom}, confidence ${u.confidence}`;
+    else if (u)
+      basisText = `as allocated: ${u.text} gives ${u.confidence} confidence, below ${demandOptions.minConfidence}`;
     let allocationBased: SizingResult['allocationBased'];
     if (u?.used) {
       const alloc = rank(

@@ -20,7 +20,7 @@ import {
 import { fakeVmware2scwApi, never } from '../../../__fixtures__/fakeApi';
 import { FakeSignals } from '../../../__fixtures__/fakeSignals';
 import { BatchView } from './BatchView';
-import { withFreshPermissionCache } from '../../../__fixtures__/freshPermissionCache';
+import { withFreshPermissionCache } from '../../../__testUtils__/freshPermissionCache';
 
 function renderBatch(
   calls: Partial<Vmware2scwClientApi>,

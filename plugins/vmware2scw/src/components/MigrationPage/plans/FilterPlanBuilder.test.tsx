@@ -6,7 +6,7 @@ import { vmware2scwApiRef, type Vmware2scwClientApi } from '../../../api';
 import { plans, vmSummary } from '../../../__fixtures__/apiModels';
 import { fakeVmware2scwApi } from '../../../__fixtures__/fakeApi';
 import { FilterPlanBuilder } from './FilterPlanBuilder';
-import { withFreshPermissionCache } from '../../../__fixtures__/freshPermissionCache';
+import { withFreshPermissionCache } from '../../../__testUtils__/freshPermissionCache';
 
 function renderBuilder(
   calls: Partial<Vmware2scwClientApi>,
