@@ -54,7 +54,6 @@ export type DownloadOptions = {
   wantSha1?: boolean;
 };
 
-
 class DiskDownload {
   private readonly partial: string;
   private readonly hasher: HashWorker;

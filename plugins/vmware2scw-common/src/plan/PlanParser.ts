@@ -660,7 +660,6 @@ function unwrap(s: ZodTypeAny | undefined): ZodTypeAny | undefined {
   }
 }
 
-
 function expectedOf(issue: ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':

@@ -39,7 +39,6 @@ export interface FastPlanYaml {
   locations: Record<string, SourcePosition>;
 }
 
-
 interface Located {
   value: Value;
   pos: SourcePosition;
