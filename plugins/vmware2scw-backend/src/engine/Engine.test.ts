@@ -337,6 +337,53 @@ describe.each(databases.eachSupportedId())('Engine on %p', dbId => {
     await h.engine.stop();
   });
 
+  it('keeps every leftover two disks record at the same moment', async () => {
+    const knex = await databases.init(dbId);
+    const calls: StandInCall[] = [];
+    const h = await createEngineHarness({
+      knex,
+      vms,
+      executors: standInExecutors({
+        stages: LINUX_PIPELINE.filter(s => s !== 'cleanup'),
+        calls,
+        instance: 'a',
+        behave: async ctx => {
+          if (ctx.stage !== 'import_scw') return;
+          await Promise.all(
+            ['disk-0', 'disk-1', 'disk-2'].map(disk =>
+              ctx.recordLeftovers([
+                { kind: 'scw_snapshot', id: `snap-${disk}`, where: 'fr-par-1' },
+              ]),
+            ),
+          );
+          await Promise.all([
+            ctx.clearLeftovers(l => l.id === 'snap-disk-1'),
+            ctx.recordLeftovers([
+              { kind: 'scw_image', id: 'image-1', where: 'fr-par-1' },
+            ]),
+          ]);
+        },
+      }),
+    });
+    const { migration } = await h.service.createSingleMigration(
+      { entityRef: 'resource:default/web-3', stepwise: true },
+      ADMIN,
+    );
+    await h.service.runStage(migration.id, 'import_scw', ADMIN);
+    await runUntil(
+      [h.engine],
+      async () =>
+        (await h.service.migrationView(migration.id)).state === 'waiting',
+    );
+    const view = await h.service.migrationView(migration.id);
+    expect(view.leftovers?.map(l => l.id).sort()).toEqual([
+      'image-1',
+      'snap-disk-0',
+      'snap-disk-2',
+    ]);
+    await h.engine.stop();
+  });
+
   it('gives a stage of a dead instance to another once its lease expires; the late result is dropped', async () => {
     const knex = await databases.init(dbId);
     const calls: StandInCall[] = [];

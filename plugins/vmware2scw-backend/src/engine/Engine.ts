@@ -54,6 +54,24 @@ class StageAbort extends Error {
  * Backstage scheduler) and whenever something it or the API did may have made work runnable.
  */
 export class Engine {
+  private readonly leftoverQueues = new Map<string, Promise<void>>();
+
+  /** Runs `fn` after the earlier leftover updates of the same migration (in this process). */
+  private serializeLeftovers(
+    migrationId: string,
+    fn: () => Promise<void>,
+  ): Promise<void> {
+    const previous = this.leftoverQueues.get(migrationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    const settled = next.catch(() => undefined);
+    this.leftoverQueues.set(migrationId, settled);
+    void settled.then(() => {
+      if (this.leftoverQueues.get(migrationId) === settled)
+        this.leftoverQueues.delete(migrationId);
+    });
+    return next;
+  }
+
   private readonly store: MigrationStore;
   private readonly logger: LoggerService;
   private readonly waves: WaveController;
@@ -361,23 +379,30 @@ export class Engine {
           details: { runner: runnerId },
         });
       },
-      recordLeftovers: async add => {
-        const fresh = (await this.store.getMigration(migration.id)) ?? current;
-        const known = new Set(
-          fresh.leftovers.map(l => `${l.kind}:${l.where}:${l.id}`),
-        );
-        const leftovers = [
-          ...fresh.leftovers,
-          ...add.filter(l => !known.has(`${l.kind}:${l.where}:${l.id}`)),
-        ];
-        await this.store.updateMigration(migration.id, { leftovers });
-      },
-      clearLeftovers: async match => {
-        const fresh = (await this.store.getMigration(migration.id)) ?? current;
-        await this.store.updateMigration(migration.id, {
-          leftovers: fresh.leftovers.filter(l => !match(l)),
-        });
-      },
+      // Read-modify-write of the migration's leftovers, one at a time: two disks' resources recorded at the
+      // same moment must not overwrite each other. One replica owns a running stage (its lease), so an
+      // in-process queue per migration is enough.
+      recordLeftovers: add =>
+        this.serializeLeftovers(migration.id, async () => {
+          const fresh =
+            (await this.store.getMigration(migration.id)) ?? current;
+          const known = new Set(
+            fresh.leftovers.map(l => `${l.kind}:${l.where}:${l.id}`),
+          );
+          const leftovers = [
+            ...fresh.leftovers,
+            ...add.filter(l => !known.has(`${l.kind}:${l.where}:${l.id}`)),
+          ];
+          await this.store.updateMigration(migration.id, { leftovers });
+        }),
+      clearLeftovers: match =>
+        this.serializeLeftovers(migration.id, async () => {
+          const fresh =
+            (await this.store.getMigration(migration.id)) ?? current;
+          await this.store.updateMigration(migration.id, {
+            leftovers: fresh.leftovers.filter(l => !match(l)),
+          });
+        }),
     };
 
     let result: StageRunResult;
