@@ -131,10 +131,25 @@ export class SwiftS3Server {
     });
   }
 
+  /**
+   * Creates a bucket. On a loaded machine the proxy can answer 503 ("Please reduce your request rate")
+   * while its account and container servers are still warming up: that is retried for up to 30 s.
+   */
   async createBucket(bucket: string): Promise<void> {
     const client = this.client();
+    const deadline = Date.now() + 30_000;
     try {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      for (;;) {
+        try {
+          await client.send(new CreateBucketCommand({ Bucket: bucket }));
+          return;
+        } catch (error) {
+          const status = (error as { $metadata?: { httpStatusCode?: number } })
+            .$metadata?.httpStatusCode;
+          if (status !== 503 || Date.now() > deadline) throw error;
+          await new Promise(r => setTimeout(r, 500));
+        }
+      }
     } finally {
       client.destroy();
     }
