@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,6 +30,21 @@ export const LAB = {
   bucket: 'vmware2scw-transit',
   guestName: 'debian-guest',
 } as const;
+
+/**
+ * Why the lab cannot start on this machine (a tool of scripts/system-deps.sh missing), or undefined.
+ * End-to-end tests decide with it, before Jest collects them, whether to skip.
+ */
+export function labToolsMissing(): string | undefined {
+  for (const tool of ['qemu-img', 'go', 'mmdebstrap', 'swift-proxy-server']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not installed (run ./scripts/system-deps.sh as root)`;
+    }
+  }
+  return undefined;
+}
 
 /** libguestfs settings for this machine: KVM aborts here, TCG works (see the runner's README). */
 export const TCG_ENV = {

@@ -17,7 +17,7 @@
  * VMWARE2SCW_E2E_LAB=0 turns that off (the run-to-done step is then skipped).
  */
 /* eslint jest/no-standalone-expect: ["error", { "additionalTestBlockFunctions": ["engineStep", "labStep"] }] */
-import { execFileSync, spawnSync, spawn } from 'node:child_process';
+import { spawnSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -30,7 +30,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { LAB, Lab } from '@internal/vmware2scw-lab';
+import { LAB, Lab, labToolsMissing } from '@internal/vmware2scw-lab';
 import { ExampleBackend, REPO } from './ExampleBackend';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -95,14 +95,7 @@ const engineStep = engine ? test : test.skip;
 /** Why this test cannot start its own lab (a Debian package of scripts/system-deps.sh missing), or undefined. */
 function ownLabMissing(): string | undefined {
   if (process.env.VMWARE2SCW_E2E_LAB === '0') return 'VMWARE2SCW_E2E_LAB=0';
-  for (const tool of ['qemu-img', 'go', 'mmdebstrap', 'swift-proxy-server']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed (scripts/system-deps.sh)`;
-    }
-  }
-  return undefined;
+  return labToolsMissing();
 }
 const noOwnLab = LAB_CONFIGS.length > 0 ? 'lab given' : ownLabMissing();
 const OWN_LAB = !skip && engine && !noOwnLab;

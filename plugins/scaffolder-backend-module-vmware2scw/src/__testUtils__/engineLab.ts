@@ -2,8 +2,12 @@ import type { BackendFeature } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
 import catalogModuleVmware2scw from '@internal/plugin-catalog-backend-module-vmware2scw';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { LAB, Lab, standInRunnerStagesModule } from '@internal/vmware2scw-lab';
-import { execFileSync } from 'node:child_process';
+import {
+  LAB,
+  Lab,
+  labToolsMissing,
+  standInRunnerStagesModule,
+} from '@internal/vmware2scw-lab';
 
 /** What the lab's outside world saw happen: the side effects a retried task must not repeat. */
 export interface LabSideEffects {
@@ -36,14 +40,7 @@ export interface EngineLab {
 
 /** Why the end-to-end test cannot run here (a tool of scripts/system-deps.sh missing), or undefined. */
 export function engineLabMissing(): string | undefined {
-  for (const tool of ['qemu-img', 'go', 'mmdebstrap', 'swift-proxy-server']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed (run ./scripts/system-deps.sh as root)`;
-    }
-  }
-  return undefined;
+  return labToolsMissing();
 }
 
 /**
