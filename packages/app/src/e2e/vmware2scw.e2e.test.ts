@@ -187,6 +187,27 @@ describeE2e('vmware2scw in a browser', () => {
     await nav.waitFor({ state: 'attached', timeout: 60_000 });
   };
 
+  /** What the engine says of the batch's VMs (stage, state, error) and the backend's last lines. */
+  const explainBatch = async (): Promise<string> => {
+    const batchId =
+      new URL(batchUrl).searchParams.get('batch') ?? batchUrl.split('/').pop();
+    const lines: string[] = [];
+    try {
+      const batch = await backend.get<unknown>(
+        `/api/vmware2scw/batches/${encodeURIComponent(String(batchId))}`,
+      );
+      lines.push(
+        `GET batch ${batchId}: ${batch.status} ${JSON.stringify(
+          batch.body,
+        )?.slice(0, 6000)}`,
+      );
+    } catch (e) {
+      lines.push(`GET batch ${batchId} failed: ${(e as Error).message}`);
+    }
+    lines.push(`backend output (last lines):\n${backend.logTail()}`);
+    return lines.join('\n');
+  };
+
   const shot = async (name: string) => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
@@ -367,7 +388,24 @@ describeE2e('vmware2scw in a browser', () => {
     });
     await wave.getByRole('progressbar').first().waitFor({ timeout: 120_000 });
     await shot('09-wave-running');
-    await wave.getByText('completed').waitFor({ timeout: RUN_TIMEOUT_MS });
+    // Ends at the first settled state (a failed VM pauses its wave under the plan's `pause` policy): a
+    // failure is reported at once, with what the engine and the backend said, not after the timeout.
+    const settled = wave
+      .getByText(/^(completed|failed|paused|cancelled)$/)
+      .first();
+    let state: string | null = null;
+    try {
+      await settled.waitFor({ timeout: RUN_TIMEOUT_MS });
+      state = await settled.textContent();
+    } catch (e) {
+      state = `not settled (${(e as Error).message.split('\n')[0]})`;
+    }
+    if (state !== 'completed') {
+      await shot('10-wave-not-completed').catch(() => undefined);
+      throw new Error(
+        `wave ${firstWave} is ${state}.\n${await explainBatch()}`,
+      );
+    }
     expect(await wave.getByText(/failed/).count()).toBe(0);
     await shot('10-wave-completed');
     await page.goto(

@@ -295,6 +295,40 @@ describe.each(databases.eachSupportedId())(
       ).toBeUndefined();
     });
 
+    it('does not let an earlier attempt end a later attempt of the same owner', async () => {
+      const { store } = await makeStore();
+      const b = testBatch({ waves: [1] });
+      await store.insertBatch(b);
+      const claimOnce = async () =>
+        (
+          await store.claimStageRuns({
+            owner: 'e',
+            now: T1,
+            leaseUntil: LEASE,
+            max: 1,
+          })
+        )[0];
+      const first = await claimOnce();
+      await store.releaseStageRun(first.run.id, 'e', T1);
+      const second = await claimOnce();
+      expect(second.run).toMatchObject({ id: first.run.id, attempt: 2 });
+      expect(
+        await store.completeStageRun(
+          first.run.id,
+          'e',
+          { state: 'cancelled', now: T1 },
+          first.run.attempt,
+        ),
+      ).toBeUndefined();
+      const done = await store.completeStageRun(
+        second.run.id,
+        'e',
+        { state: 'succeeded', now: T1 },
+        second.run.attempt,
+      );
+      expect(done?.run).toMatchObject({ state: 'succeeded', attempt: 2 });
+    });
+
     it('changes a wave only from the expected state (two replicas, one transition)', async () => {
       const { store } = await makeStore();
       const b = testBatch({ waves: [1, 1] });

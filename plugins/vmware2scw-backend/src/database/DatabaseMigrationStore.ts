@@ -839,12 +839,18 @@ export class DatabaseMigrationStore implements MigrationStore {
     runId: string,
     owner: string,
     result: StageRunResult,
+    attempt?: number,
   ): Promise<{ run: StageRunRecord; migration: MigrationRecord } | undefined> {
     return this.db.transaction(async trx => {
       const q = trx('stage_runs').where({ id: runId });
       if (this.isPostgres) q.forUpdate();
       const row = await q.first();
-      if (!row || row.state !== 'running' || row.claimed_by !== owner)
+      if (
+        !row ||
+        row.state !== 'running' ||
+        row.claimed_by !== owner ||
+        (attempt !== undefined && Number(row.attempt) !== attempt)
+      )
         return undefined;
       await trx('stage_runs')
         .where({ id: runId })

@@ -329,6 +329,8 @@ export interface MigrationStore {
     runId: string,
     owner: string,
     result: StageRunResult,
+    /** The attempt that ran: a later attempt of the same stage (a retry) is not ended by this one. */
+    attempt?: number,
   ): Promise<{ run: StageRunRecord; migration: MigrationRecord } | undefined>;
   /**
    * Makes a failed or cancelled migration runnable again from its first stage that has not succeeded

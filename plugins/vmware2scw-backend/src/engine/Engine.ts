@@ -218,6 +218,9 @@ export class Engine {
 
   private launch(claim: ClaimedStageRun): void {
     const controller = new AbortController();
+    // Keyed by attempt: a retry of a cancelled stage can be claimed here while the aborted attempt still
+    // finishes its bookkeeping, and that one's end must not drop the new attempt from the count.
+    const key = `${claim.run.id}#${claim.run.attempt}`;
     let ended = true;
     const done = this.execute(claim, controller)
       .then(state => {
@@ -229,10 +232,10 @@ export class Engine {
         ),
       )
       .finally(() => {
-        this.running.delete(claim.run.id);
+        this.running.delete(key);
         this.wake({ waves: ended });
       });
-    this.running.set(claim.run.id, { controller, done });
+    this.running.set(key, { controller, done });
   }
 
   /** A batch's record for its executors (its settings never change; kept a few seconds). */
@@ -492,7 +495,12 @@ export class Engine {
     if (progress && progressDirty) {
       await this.store.renewLease(run.id, owner, this.leaseUntil(), progress);
     }
-    const completed = await this.store.completeStageRun(run.id, owner, result);
+    const completed = await this.store.completeStageRun(
+      run.id,
+      owner,
+      result,
+      run.attempt,
+    );
     if (!completed) {
       this.logger.warn(
         `vmware2scw: ${run.stage} of ${migration.vmName} finished but another instance owns it now; its result is dropped`,

@@ -813,12 +813,15 @@ export class MigrationService {
       });
     }
     const batch = await this.getBatch(m.batchId);
-    if (batch.state !== 'running')
-      await this.store.updateBatch(batch.id, {
-        state: 'running',
-        finishedAt: null,
-      });
+    // The VM is made active first: from then on the engine cannot close its wave or batch (those close
+    // only while no VM of theirs is active), so reopening them below cannot be undone by a close that
+    // read the VM as ended just before.
     await this.resetForRetry(m, actor);
+    await this.store.updateBatch(
+      batch.id,
+      { state: 'running', finishedAt: null },
+      { fromStates: ['succeeded', 'failed', 'cancelled'] },
+    );
     if (m.waveId)
       await this.store.updateWave(
         m.waveId,
