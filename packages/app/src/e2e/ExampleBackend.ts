@@ -1,9 +1,44 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** The repository root (this file is packages/app/src/e2e/ExampleBackend.ts). */
 export const REPO = resolve(__dirname, '../../../..');
+
+/** A TCP port nothing listens on now (the system picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Fails when something already listens on the port: its health answer would be taken for this backend's
+ * (a backend left running by an earlier, killed run made a whole browser test wait on the wrong backend).
+ */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolveFree, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `port ${port} is already in use (${err.code}): stop what listens on it (ss -ltnp 'sport = :${port}') or choose another with VMWARE2SCW_E2E_PORT`,
+        ),
+      ),
+    );
+    server.listen(port, () => server.close(() => resolveFree()));
+  });
+}
 
 export interface ExampleBackendOptions {
   port: number;
@@ -63,6 +98,7 @@ export class ExampleBackend {
       config,
       ...(this.options.extraConfigs ?? []).flatMap(c => ['--config', c]),
     ];
+    await assertPortFree(port);
     this.output = '';
     const child = spawn(process.execPath, args, {
       cwd: join(REPO, 'packages/backend'),
@@ -70,6 +106,10 @@ export class ExampleBackend {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // Never outlives the test process, even when Jest force-exits it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     const keep = (b: Buffer) => {
       this.output = (this.output + b.toString()).slice(-20_000);
     };

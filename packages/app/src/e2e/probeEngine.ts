@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExampleBackend } from './ExampleBackend';
+import { ExampleBackend, freePort } from './ExampleBackend';
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'vmware2scw-e2e-probe-'));
   const backend = new ExampleBackend({
-    port: Number(process.argv[2]),
+    port: Number(process.argv[2]) || (await freePort()),
     dataDir,
     userEntityRef: 'user:default/guest',
   });

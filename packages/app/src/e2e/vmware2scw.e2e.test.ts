@@ -31,16 +31,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { LAB, Lab, labToolsMissing } from '@internal/vmware2scw-lab';
-import { ExampleBackend, REPO } from './ExampleBackend';
+import { ExampleBackend, freePort, REPO } from './ExampleBackend';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PORT = Number(process.env.VMWARE2SCW_E2E_PORT ?? 7017);
+/** A free port unless VMWARE2SCW_E2E_PORT sets one (kept across the backend's restarts: URLs hold it). */
+const PORT = Number(process.env.VMWARE2SCW_E2E_PORT ?? 0);
 const PARTIAL = process.env.VMWARE2SCW_E2E_PARTIAL === '1';
 const LAB_CONFIGS = (process.env.VMWARE2SCW_E2E_CONFIG ?? '')
   .split(',')
   .filter(Boolean);
 const RUN_TIMEOUT_MS = Number(
-  process.env.VMWARE2SCW_E2E_RUN_TIMEOUT_MS ?? 20 * 60_000,
+  process.env.VMWARE2SCW_E2E_RUN_TIMEOUT_MS ?? 10 * 60_000,
 );
 const SHOTS = join(REPO, 'data/screenshots/e2e');
 const NODE_TRANSFORM = join(
@@ -155,12 +156,13 @@ describeE2e('vmware2scw in a browser', () => {
   let batchUrl: string;
   let firstWave: string;
   let lab: Lab | undefined;
+  let port = PORT;
   const labConfigs = [...LAB_CONFIGS];
 
   const startAs = async (userEntityRef: string) => {
     await backend?.stop();
     backend = new ExampleBackend({
-      port: PORT,
+      port,
       dataDir,
       userEntityRef,
       extraConfigs: labConfigs,
@@ -214,6 +216,7 @@ describeE2e('vmware2scw in a browser', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'vmware2scw-e2e-'));
+    port ||= await freePort();
     mkdirSync(SHOTS, { recursive: true });
     await ensureAppBuilt();
     if (OWN_LAB) {
