@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Agent } from 'undici';
 import { DatastoreHttpServer } from '../testing/DatastoreHttpServer';
+import { datastoreNbdSource } from '../testing/DatastoreNbdSource';
 import { runTool } from '../tools/ToolRunner';
-import { AllowedHosts } from './AllowedHosts';
 import { NbdClient } from '../upload/NbdClient';
-import { NbdDiskSource } from './NbdDiskSource';
+import type { NbdDiskSource } from './NbdDiskSource';
 
 jest.setTimeout(120_000);
 
@@ -31,8 +30,8 @@ describe('NbdDiskSource (nbdkit curl over a datastore /folder URL, qcow2 overlay
   let content: Buffer;
   let server: DatastoreHttpServer;
   let source: NbdDiskSource;
+  let served: Awaited<ReturnType<typeof datastoreNbdSource>> | undefined;
   const cookie = 'vmware_soap_session="s3cr3t-cookie-value"';
-  const dispatcher = new Agent();
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'v2s-nbd-'));
@@ -44,24 +43,17 @@ describe('NbdDiskSource (nbdkit curl over a datastore /folder URL, qcow2 overlay
     ]);
     file = join(work, 'disk-flat.vmdk');
     await writeFile(file, content);
-    server = await DatastoreHttpServer.start({
-      files: { 'vm/disk-flat.vmdk': file },
+    served = await datastoreNbdSource({
+      file: file,
       cookie,
-    });
-    source = await NbdDiskSource.start({
-      url: new URL(server.folderUrl('vm/disk-flat.vmdk')),
-      headers: { cookie },
-      allowedHosts: new AllowedHosts(['127.0.0.1']),
-      dispatcher,
       dir: join(work, 'sockets'),
-      name: 'disk-0',
       log: () => undefined,
     });
+    server = served.server;
+    source = served.source;
   });
   afterAll(async () => {
-    await source?.stop();
-    await server?.stop();
-    await dispatcher.close();
+    await served?.stop();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -107,18 +99,7 @@ describe('NbdDiskSource (nbdkit curl over a datastore /folder URL, qcow2 overlay
 
   it('a qcow2 overlay takes every write; the source never changes', async () => {
     const overlay = join(work, 'disk-0.qcow2');
-    await runTool('qemu-img', [
-      'create',
-      '-f',
-      'qcow2',
-      '-o',
-      'compat=1.1',
-      '-b',
-      source.uri,
-      '-F',
-      'raw',
-      overlay,
-    ]);
+    await source.createOverlay(overlay);
     await runTool('qemu-io', [
       '-f',
       'qcow2',

@@ -54,6 +54,25 @@ export class NbdDiskSource {
     return `nbd+unix:///?socket=${this.socket}`;
   }
 
+  /**
+   * A qcow2 overlay on this source (no data: every write of the later stages lands in it, reads of
+   * what was not written go to the source).
+   */
+  async createOverlay(file: string): Promise<void> {
+    await runTool('qemu-img', [
+      'create',
+      '-f',
+      'qcow2',
+      '-o',
+      'compat=1.1',
+      '-b',
+      this.uri,
+      '-F',
+      'raw',
+      file,
+    ]);
+  }
+
   static async start(options: NbdDiskSourceOptions): Promise<NbdDiskSource> {
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
     await chmod(options.dir, 0o700);
