@@ -18,6 +18,7 @@ import { assertSameDisk } from '../convert/QemuImg';
 import type { NbdDiskSource } from '../export/NbdDiskSource';
 import { sparsifyInPlace } from '../jobs/kinds/trimJob';
 import { datastoreNbdSource } from '../testing/DatastoreNbdSource';
+import { startInProcessRunner } from '../testing/InProcessRunner';
 import { runTool } from '../tools/ToolRunner';
 import { dataExtents, streamQcow2Upload } from './StreamedQcow2Upload';
 
@@ -159,5 +160,84 @@ describe('streamQcow2Upload of a trimmed overlay over a datastore source', () =>
     process.stdout.write(
       `[stream] in use ${inUse}, fetched by trim ${fetchedBefore}, by the copy ${copied}, uploaded ${result.size} in ${result.partCount} parts\n`,
     );
+  });
+
+  it('runs as jobs: export (access nbd) -> trim (skipped) -> convert (overlay) -> upload (trimmed, streamed)', async () => {
+    const { runner, client: api } = await startInProcessRunner({
+      work,
+      token: 'stream-token-0123456789abcdef',
+      config: {
+        s3: {
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          accessKeyIdEnv: 'T_S3_KEY',
+          secretAccessKeyEnv: 'T_S3_SECRET',
+        },
+      },
+      env: {
+        T_S3_KEY: s3.credentials.accessKeyId,
+        T_S3_SECRET: s3.credentials.secretAccessKey,
+      },
+    });
+    try {
+      const vm = 'vm-7';
+      const disk = 'disk-0';
+      const exported = await api.run(
+        'export',
+        {
+          vm,
+          disk,
+          source: {
+            kind: 'datastore',
+            access: 'nbd',
+            url: served!.server.folderUrl('vm/disk-flat.vmdk'),
+            auth: { cookie },
+          },
+        },
+        60_000,
+      );
+      expect(exported.result).toMatchObject({ access: 'nbd', bytesWritten: 0 });
+      const trimmed = await api.run('trim', { vm, disk }, 60_000);
+      expect(trimmed.result).toMatchObject({ skipped: true });
+      const converted = await api.run('convert', { vm, disk }, 60_000);
+      expect(converted.result).toMatchObject({ overlay: true });
+      const uploaded = await api.run(
+        'upload',
+        {
+          vm,
+          disk,
+          bucket: 'transit',
+          key: `${vm}/${disk}.qcow2`,
+          region: s3.region,
+        },
+        10 * 60_000,
+      );
+      const result = uploaded.result as {
+        streamed: boolean;
+        size: number;
+        dataBytes: number;
+        sourceBytesFetchedByUpload: number;
+      };
+      expect(result.streamed).toBe(true);
+      expect(result.dataBytes).toBeLessThan(64 * MiB);
+      expect(result.sourceBytesFetchedByUpload).toBeLessThanOrEqual(
+        result.dataBytes,
+      );
+      const downloaded = join(work, 'job-object.qcow2');
+      const object = await client.send(
+        new GetObjectCommand({ Bucket: 'transit', Key: `${vm}/${disk}.qcow2` }),
+      );
+      await pipeline(object.Body as Readable, createWriteStream(downloaded));
+      await assertSameDisk(
+        {
+          file: join(work, 'scratch', 'vms', vm, `${disk}.qcow2`),
+          format: 'qcow2',
+        },
+        { file: downloaded, format: 'qcow2' },
+      );
+      await api.run('cleanup', { vm }, 60_000);
+    } finally {
+      await runner.close();
+    }
   });
 });

@@ -27,6 +27,14 @@ export const trimJob = defineJobKind<RunnerVmDiskParams>({
     const source = await manifest.requireSource(params.disk, 'trim', {
       allowBusyBy: 'trim',
     });
+    if (source.access === 'nbd') {
+      // nothing local to trim: upload trims the overlay, after adaptation, before it reads anything
+      return {
+        skipped: true,
+        reason:
+          'the source is served on demand (access nbd): its free blocks are trimmed in the overlay before upload',
+      };
+    }
     if (source.format !== 'raw') {
       // A streamOptimized VMDK cannot be written in place; NFC exports already skip unallocated grains.
       return {
