@@ -161,6 +161,34 @@ async function main() {
     cleanups.push(() => runner.close());
     const client = new RunnerClient(runner.url, token);
     const HOUR = 3600_000;
+    /** upload of an nbd-path disk, then its object fetched back and proven equal to the adapted overlay. */
+    const uploadAndCheck = async (uvm: string) => {
+      const job = await client.run(
+        'upload',
+        {
+          vm: uvm,
+          disk: 'disk-0',
+          bucket: 'bench',
+          key: `${uvm}/disk-0.qcow2`,
+          region: s3.region,
+        },
+        HOUR,
+      );
+      const object = join(work, `${uvm}-object.qcow2`);
+      const got = await s3Client.send(
+        new GetObjectCommand({ Bucket: 'bench', Key: `${uvm}/disk-0.qcow2` }),
+      );
+      await pipeline(got.Body as Readable, createWriteStream(object));
+      await assertSameDisk(
+        {
+          file: join(work, 'scratch', 'vms', uvm, 'disk-0.qcow2'),
+          format: 'qcow2',
+        },
+        { file: object, format: 'qcow2' },
+      );
+      await rm(object);
+      return job;
+    };
 
     const vm = 'vm-bench';
     await warm(disk.path);
@@ -269,17 +297,7 @@ async function main() {
       { vm: nvm, disk: 'disk-0' },
       HOUR,
     );
-    const nUploaded = await client.run(
-      'upload',
-      {
-        vm: nvm,
-        disk: 'disk-0',
-        bucket: 'bench',
-        key: `${nvm}/disk-0.qcow2`,
-        region: s3.region,
-      },
-      HOUR,
-    );
+    const nUploaded = await uploadAndCheck(nvm);
     const scratchPeakBytes = await peak.stop();
     const nu = nUploaded.result as {
       size: number;
@@ -291,16 +309,6 @@ async function main() {
     };
     const overlay = join(scratchDir, 'vms', nvm, 'disk-0.qcow2');
     const inUseExtents = (await dataExtents(overlay, 'qcow2')).extents;
-    const object = join(work, 'nbd-object.qcow2');
-    const got = await s3Client.send(
-      new GetObjectCommand({ Bucket: 'bench', Key: `${nvm}/disk-0.qcow2` }),
-    );
-    await pipeline(got.Body as Readable, createWriteStream(object));
-    await assertSameDisk(
-      { file: overlay, format: 'qcow2' },
-      { file: object, format: 'qcow2' },
-    );
-    await rm(object);
     log(
       `nbd path: uploaded object passes qemu-img check and compares equal to the adapted overlay`,
     );
@@ -448,29 +456,7 @@ async function main() {
         HOUR,
       );
       uefiOverlaySeconds = secondsOf(overlayUefi);
-      const ou = await client.run(
-        'upload',
-        {
-          vm: ovm,
-          disk: 'disk-0',
-          bucket: 'bench',
-          key: `${ovm}/disk-0.qcow2`,
-          region: s3.region,
-        },
-        HOUR,
-      );
-      const guestObject = join(work, 'guest-object.qcow2');
-      const fetched = await s3Client.send(
-        new GetObjectCommand({ Bucket: 'bench', Key: `${ovm}/disk-0.qcow2` }),
-      );
-      await pipeline(fetched.Body as Readable, createWriteStream(guestObject));
-      await assertSameDisk(
-        {
-          file: join(work, 'scratch', 'vms', ovm, 'disk-0.qcow2'),
-          format: 'qcow2',
-        },
-        { file: guestObject, format: 'qcow2' },
-      );
+      const ou = await uploadAndCheck(ovm);
       log(
         `proof guest on the nbd path: adapt_linux ${adaptOverlaySeconds.toFixed(
           1,
