@@ -17,7 +17,7 @@ export type NbdDiskSourceOptions = {
   /** Cookie / ticket headers: they stay in this process (the proxy adds them), never in nbdkit's args or files. */
   headers: Record<string, string>;
   allowedHosts: AllowedHosts;
-  /** Verified TLS or a pinned thumbprint (createDiskAgent). */
+  /** Verified TLS or a pinned thumbprint (createDiskAgent); closed by stop(). */
   dispatcher: Dispatcher;
   /** A private (0700) folder for the two sockets; the NBD socket path is what overlays name as backing. */
   dir: string;
@@ -47,6 +47,7 @@ export class NbdDiskSource {
     private readonly proxySocket: string,
     private readonly stopNbdkit: AbortController,
     private readonly exited: Promise<unknown>,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   /** What qemu opens: `qemu-img create -b <uri> -F raw`. */
@@ -137,6 +138,7 @@ export class NbdDiskSource {
       proxySocket,
       stop,
       exited,
+      options.dispatcher,
     );
     Object.defineProperty(source, 'bytesFetched', { get: () => stats.bytes });
     Object.defineProperty(source, 'requests', { get: () => stats.requests });
@@ -177,6 +179,7 @@ export class NbdDiskSource {
     });
     await rm(this.socket, { force: true });
     await rm(this.proxySocket, { force: true });
+    await this.dispatcher.close().catch(() => undefined);
   }
 }
 

@@ -32,6 +32,7 @@ export async function datastoreNbdSource(options: {
     log: options.log,
   }).catch(async error => {
     await server.stop();
+    await dispatcher.close();
     throw error;
   });
   return {
@@ -40,7 +41,6 @@ export async function datastoreNbdSource(options: {
     async stop() {
       await source.stop();
       await server.stop();
-      await dispatcher.close();
     },
   };
 }
