@@ -14,13 +14,23 @@
  * Run: yarn bench:pipeline   (as root; env BENCH_DISK_GIB, BENCH_USED_GIB, BENCH_DELETED_GIB,
  * BENCH_SKIP_GUEST=1 to skip adapt/uefi, VMWARE2SCW_CACHE_DIR for the cached disks)
  */
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { ChildProcess, spawn } from 'child_process';
 import execa from 'execa';
-import { createReadStream } from 'fs';
-import { mkdtemp, rm, stat } from 'fs/promises';
+import { createReadStream, createWriteStream } from 'fs';
+import { mkdtemp, readdir, rm, stat } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { request } from 'undici';
+import { assertSameDisk } from '../packages/conversion-runner/src/convert/QemuImg';
+import type { DataExtent } from '../packages/conversion-runner/src/upload/Qcow2StreamLayout';
+import { dataExtents } from '../packages/conversion-runner/src/upload/StreamedQcow2Upload';
 import {
   libguestfsEnv,
   probeAccel,
@@ -151,6 +161,34 @@ async function main() {
     cleanups.push(() => runner.close());
     const client = new RunnerClient(runner.url, token);
     const HOUR = 3600_000;
+    /** upload of an nbd-path disk, then its object fetched back and proven equal to the adapted overlay. */
+    const uploadAndCheck = async (uvm: string) => {
+      const job = await client.run(
+        'upload',
+        {
+          vm: uvm,
+          disk: 'disk-0',
+          bucket: 'bench',
+          key: `${uvm}/disk-0.qcow2`,
+          region: s3.region,
+        },
+        HOUR,
+      );
+      const object = join(work, `${uvm}-object.qcow2`);
+      const got = await s3Client.send(
+        new GetObjectCommand({ Bucket: 'bench', Key: `${uvm}/disk-0.qcow2` }),
+      );
+      await pipeline(got.Body as Readable, createWriteStream(object));
+      await assertSameDisk(
+        {
+          file: join(work, 'scratch', 'vms', uvm, 'disk-0.qcow2'),
+          format: 'qcow2',
+        },
+        { file: object, format: 'qcow2' },
+      );
+      await rm(object);
+      return job;
+    };
 
     const vm = 'vm-bench';
     await warm(disk.path);
@@ -229,8 +267,113 @@ async function main() {
       } plain parallel PUTs: the upload's floor here`,
     );
 
+    // The new path (issue 15): the same disk served on demand (access nbd), adapted in an overlay,
+    // trimmed there and streamed as a qcow2 of the in-use blocks only.
+    const scratchDir = join(work, 'scratch');
+    const nvm = 'vm-bench-nbd';
+    await warm(disk.path);
+    const peak = scratchPeak(scratchDir);
+    const nExported = await client.run(
+      'export',
+      {
+        vm: nvm,
+        disk: 'disk-0',
+        source: {
+          kind: 'datastore',
+          access: 'nbd',
+          url: datastore.url,
+          auth: { cookie },
+        },
+      },
+      HOUR,
+    );
+    const nTrimmed = await client.run(
+      'trim',
+      { vm: nvm, disk: 'disk-0' },
+      HOUR,
+    );
+    const nConverted = await client.run(
+      'convert',
+      { vm: nvm, disk: 'disk-0' },
+      HOUR,
+    );
+    const nUploaded = await uploadAndCheck(nvm);
+    const scratchPeakBytes = await peak.stop();
+    const nu = nUploaded.result as {
+      size: number;
+      dataBytes: number;
+      partCount: number;
+      trimSeconds: number;
+      sourceBytesFetchedByTrim: number;
+      sourceBytesFetchedByUpload: number;
+    };
+    const overlay = join(scratchDir, 'vms', nvm, 'disk-0.qcow2');
+    const inUseExtents = (await dataExtents(overlay, 'qcow2')).extents;
+    log(
+      `nbd path: uploaded object passes qemu-img check and compares equal to the adapted overlay`,
+    );
+    const sourceRead =
+      nu.sourceBytesFetchedByTrim + nu.sourceBytesFetchedByUpload;
+    const stages = [
+      ['export', nExported, 0, 0],
+      ['trim', nTrimmed, 0, 0],
+      ['convert', nConverted, 0, 0],
+      ['upload', nUploaded, sourceRead, nu.size],
+    ] as const;
+    for (const [name, job, read, sent] of stages)
+      log(
+        `nbd ${name.padEnd(7)} ${secondsOf(job).toFixed(
+          1,
+        )} s  read from source ${gib(read)} GiB, uploaded ${gib(sent)} GiB${
+          name === 'upload'
+            ? ` (appliance: trim in the overlay ${nu.trimSeconds.toFixed(
+                1,
+              )} s, source read by it ${gib(nu.sourceBytesFetchedByTrim)} GiB)`
+            : ''
+        }`,
+      );
+    log(
+      `nbd scratch: peak ${gib(
+        scratchPeakBytes,
+      )} GiB written to scratch (overlay and journal only)`,
+    );
+    // The servers' own floors for these bytes: the in-use extents read with plain Range GETs, and the
+    // same number of bytes as plain parallel PUTs.
+    const extentReadSeconds = await plainRangeReads(
+      datastore.url,
+      cookie,
+      inUseExtents,
+      4,
+    );
+    const nbdPutSeconds = await plainPut(
+      s3Client,
+      'bench',
+      qcow2,
+      config.s3.queueSize,
+      nu.size,
+    );
+    log(
+      `nbd floors: source ${extentReadSeconds.toFixed(
+        1,
+      )} s (Range GETs of the ${gib(
+        inUseExtents.reduce((sum, e) => sum + e.length, 0),
+      )} GiB in use), s3 ${nbdPutSeconds.toFixed(1)} s (${gib(
+        nu.size,
+      )} GiB as plain parallel PUTs)`,
+    );
+    const nbdWall =
+      secondsOf(nExported) +
+      secondsOf(nTrimmed) +
+      secondsOf(nConverted) +
+      secondsOf(nUploaded) -
+      nu.trimSeconds;
+    const nbdBound = Math.max(extentReadSeconds, nbdPutSeconds);
+    await client.run('cleanup', { vm: nvm }, HOUR);
+
     let adaptSeconds = NaN;
     let uefiSeconds = NaN;
+    let adaptOverlaySeconds = NaN;
+    let uefiOverlaySeconds = NaN;
     if (process.env.BENCH_SKIP_GUEST !== '1') {
       const guest = await vmwareDebianGuest({
         libguestfsEnv: libguestfsEnv(accel.mode),
@@ -277,6 +420,53 @@ async function main() {
       );
       uefiSeconds = secondsOf(uefi);
       log(`ensure_uefi (proof guest): ${uefiSeconds.toFixed(1)} s`);
+
+      // The same guest on the nbd path: its flat extent served on demand, adapted and made UEFI in
+      // the overlay (the GPT and ESP need the disk grown: in the overlay too), trimmed and streamed.
+      const flat = join(work, 'guest-flat.vmdk');
+      await execa('qemu-img', [
+        'convert',
+        '-f',
+        'vmdk',
+        '-O',
+        'raw',
+        guest.vmdk,
+        flat,
+      ]);
+      const flatStore = await DatastoreHttpServer.start({
+        files: { 'g/g-flat.vmdk': flat },
+        cookie,
+      });
+      cleanups.push(() => flatStore.stop());
+      const ovm = 'vm-bench-guest-nbd';
+      const source = {
+        kind: 'datastore',
+        access: 'nbd',
+        url: flatStore.folderUrl('g/g-flat.vmdk'),
+        auth: { cookie },
+      };
+      await client.run('export', { vm: ovm, disk: 'disk-0', source }, HOUR);
+      await client.run('convert', { vm: ovm, disk: 'disk-0' }, HOUR);
+      adaptOverlaySeconds = secondsOf(
+        await client.run('adapt_linux', { vm: ovm, disks: ['disk-0'] }, HOUR),
+      );
+      const overlayUefi = await client.run(
+        'ensure_uefi',
+        { vm: ovm, disk: 'disk-0' },
+        HOUR,
+      );
+      uefiOverlaySeconds = secondsOf(overlayUefi);
+      const ou = await uploadAndCheck(ovm);
+      log(
+        `proof guest on the nbd path: adapt_linux ${adaptOverlaySeconds.toFixed(
+          1,
+        )} s, ensure_uefi ${uefiOverlaySeconds.toFixed(1)} s (${JSON.stringify(
+          overlayUefi.result,
+        )}), upload ${secondsOf(ou).toFixed(1)} s ${JSON.stringify(
+          ou.result,
+        )}; object checked and equal to the adapted overlay`,
+      );
+      await client.run('cleanup', { vm: ovm }, HOUR);
     }
 
     const wall =
@@ -314,7 +504,28 @@ async function main() {
       uefi_s: uefiSeconds.toFixed(1),
     };
     log(
-      `RESULT ${Object.entries(result)
+      `DOWNLOAD_PATH ${Object.entries(result)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+    const nbdResult = {
+      disk_gib: gib(disk.diskBytes),
+      used_gib: gib(disk.usedBytes),
+      source_read_ratio: (sourceRead / disk.usedBytes).toFixed(3),
+      scratch_peak_ratio: (scratchPeakBytes / disk.diskBytes).toFixed(4),
+      upload_ratio: (nu.size / disk.usedBytes).toFixed(3),
+      wall_s: nbdWall.toFixed(1),
+      baseline_convert_s: baselineSeconds.toFixed(1),
+      wall_ratio: (nbdWall / baselineSeconds).toFixed(2),
+      bound_s: nbdBound.toFixed(1),
+      bound_ratio: (nbdWall / nbdBound).toFixed(2),
+      appliance_s: nu.trimSeconds.toFixed(1),
+      download_path_wall_ratio: result.wall_ratio,
+      adapt_overlay_s: adaptOverlaySeconds.toFixed(1),
+      uefi_overlay_s: uefiOverlaySeconds.toFixed(1),
+    };
+    log(
+      `RESULT ${Object.entries(nbdResult)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
     );
@@ -378,8 +589,9 @@ async function plainPut(
   bucket: string,
   file: string,
   streams: number,
+  bytes?: number,
 ): Promise<number> {
-  const { size } = await stat(file);
+  const size = Math.min((await stat(file)).size, bytes ?? Infinity);
   const slice = Math.ceil(size / streams);
   const started = Date.now();
   await Promise.all(
@@ -401,6 +613,75 @@ async function plainPut(
     }),
   );
   return (Date.now() - started) / 1000;
+}
+
+/** Seconds to read the given extents of the source with plain Range GETs, `streams` at a time. */
+async function plainRangeReads(
+  url: string,
+  cookie: string,
+  extents: DataExtent[],
+  streams: number,
+): Promise<number> {
+  const queue = extents.flatMap(e => {
+    const pieces: DataExtent[] = [];
+    for (let at = e.start; at < e.start + e.length; at += 4 * 1024 ** 2)
+      pieces.push({
+        start: at,
+        length: Math.min(4 * 1024 ** 2, e.start + e.length - at),
+      });
+    return pieces;
+  });
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: streams }, async () => {
+      for (;;) {
+        const piece = queue.shift();
+        if (!piece) return;
+        const response = await request(url, {
+          headers: {
+            cookie,
+            range: `bytes=${piece.start}-${piece.start + piece.length - 1}`,
+          },
+        });
+        await response.body.dump({ limit: Infinity });
+      }
+    }),
+  );
+  return (Date.now() - started) / 1000;
+}
+
+/** Samples the bytes allocated under `dir` every 200 ms; stop() returns the peak. */
+function scratchPeak(dir: string): { stop(): Promise<number> } {
+  let peakBytes = 0;
+  let running = true;
+  const allocated = async (path: string): Promise<number> => {
+    const entries = await readdir(path, { withFileTypes: true }).catch(
+      () => [],
+    );
+    let sum = 0;
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) sum += await allocated(child);
+      else if (entry.isFile())
+        sum += ((await stat(child).catch(() => undefined))?.blocks ?? 0) * 512;
+    }
+    return sum;
+  };
+  const baseline = allocated(dir);
+  const loop = (async () => {
+    const before = await baseline;
+    while (running) {
+      peakBytes = Math.max(peakBytes, (await allocated(dir)) - before);
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peakBytes;
+    },
+  };
 }
 
 if (process.argv[2] === 'serve-datastore') {

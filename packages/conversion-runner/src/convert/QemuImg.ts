@@ -122,3 +122,23 @@ export function assertImportableQcow2(path: string, info: QemuImgInfo): void {
     });
   }
 }
+
+/**
+ * `qemu-img check` of `copy` (no errors, no leaks) and `qemu-img compare` of its content with
+ * `original`: how a qcow2 built without qemu-img (the streamed upload) is proven to be the same disk.
+ */
+export async function assertSameDisk(
+  original: { file: string; format: string },
+  copy: { file: string; format: string },
+): Promise<void> {
+  await runTool('qemu-img', ['check', '-f', copy.format, copy.file]);
+  await runTool('qemu-img', [
+    'compare',
+    '-f',
+    original.format,
+    '-F',
+    copy.format,
+    original.file,
+    copy.file,
+  ]);
+}

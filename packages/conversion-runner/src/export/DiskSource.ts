@@ -32,6 +32,8 @@ export async function openDiskSource(
   options: DiskSourceOptions,
   offset: number,
   ifRange?: string,
+  /** Last byte wanted (inclusive): a bounded `Range` (random access); default to the end. */
+  end?: number,
 ): Promise<OpenedSource> {
   let url = options.url;
   for (let hop = 0; hop < 5; hop++) {
@@ -42,7 +44,9 @@ export async function openDiskSource(
       headers: {
         // the cookie or ticket goes only to the host of the original URL, never to a redirect target elsewhere
         ...(sameOrigin(url, options.url) ? options.headers : {}),
-        ...(offset > 0 ? { range: `bytes=${offset}-` } : {}),
+        ...(offset > 0 || end !== undefined
+          ? { range: `bytes=${offset}-${end ?? ''}` }
+          : {}),
         ...(offset > 0 && ifRange ? { 'if-range': ifRange } : {}),
       },
       headersTimeout: 60_000,
@@ -73,7 +77,7 @@ export async function openDiskSource(
       await response.body.dump();
       throw refusal(url, response.statusCode);
     }
-    if (response.statusCode === 206 && offset > 0) {
+    if (response.statusCode === 206 && (offset > 0 || end !== undefined)) {
       const start = Number(
         String(response.headers['content-range'] ?? '').match(
           /bytes (\d+)-/,

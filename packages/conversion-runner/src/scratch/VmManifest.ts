@@ -24,7 +24,10 @@ const diskRecordSchema = z.object({
       file: z.string(),
       format: z.enum(['vmdk', 'raw']),
       bytes: z.number(),
+      /** Empty for an nbd source (never read whole). */
       sha256: z.string(),
+      /** nbd: `file` is the NBD URI of a source this runner process serves (NbdSources), not a file. */
+      access: z.enum(['download', 'nbd']).optional(),
       ...artifactOrigin,
     })
     .optional(),

@@ -9,6 +9,8 @@ export async function startInProcessRunner(options: {
   token: string;
   allowedHosts?: string[];
   config?: Record<string, unknown>;
+  /** More environment for the config (e.g. the S3 credentials its s3 section names). */
+  env?: Record<string, string>;
 }): Promise<{ runner: StartedRunner; client: RunnerClient; scratch: string }> {
   const scratch = join(options.work, 'scratch');
   const runner = await startConversionRunner(
@@ -19,7 +21,7 @@ export async function startInProcessRunner(options: {
         allowedHosts: options.allowedHosts ?? ['127.0.0.1'],
         ...options.config,
       },
-      { VMWARE2SCW_RUNNER_TOKEN: options.token },
+      { ...options.env, VMWARE2SCW_RUNNER_TOKEN: options.token },
     ),
     {
       accel: {

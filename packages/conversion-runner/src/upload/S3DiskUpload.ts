@@ -11,6 +11,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { BuildMiddleware } from '@smithy/types';
 import { createReadStream } from 'fs';
 import { stat } from 'fs/promises';
+import type { Readable } from 'stream';
 import { RunnerError } from '../RunnerError';
 import {
   expectedMultipartEtag,
@@ -28,6 +29,20 @@ export type S3Target = {
   credentials: { accessKeyId: string; secretAccessKey: string };
   bucket: string;
   key: string;
+};
+
+/** Where an upload goes and how: what the file upload and the streamed upload share. */
+export type S3UploadOptions = {
+  target: S3Target;
+  memory: {
+    maxMemoryBytes: number;
+    queueSize: number;
+    preferredPartSize?: number;
+  };
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  client?: S3Client;
 };
 
 export type UploadResult = {
@@ -72,20 +87,9 @@ export function createS3Client(
  * part is kept only if the server's ETag equals the MD5 of that part of the file as it is now. The
  * result is verified: size (HEAD) and the multipart ETag recomputed locally.
  */
-export async function uploadDisk(options: {
-  file: string;
-  journalPath: string;
-  target: S3Target;
-  memory: {
-    maxMemoryBytes: number;
-    queueSize: number;
-    preferredPartSize?: number;
-  };
-  signal?: AbortSignal;
-  log: (line: string) => void;
-  onProgress?: (bytesDone: number, bytesTotal: number) => void;
-  client?: S3Client;
-}): Promise<UploadResult> {
+export async function uploadDisk(
+  options: S3UploadOptions & { file: string; journalPath: string },
+): Promise<UploadResult> {
   const { file, target, log } = options;
   const info = await stat(file);
   const plan = planMultipart(info.size, options.memory);
@@ -275,20 +279,8 @@ async function freshUpload(run: UploadRun): Promise<void> {
     },
   );
   const body = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const upload = new Upload({
-    client,
-    params: {
-      Bucket: target.bucket,
-      Key: target.key,
-      Body: body,
-      ContentLength: plan.size,
-      ContentType: 'application/octet-stream',
-    },
-    partSize: plan.partSize,
-    queueSize: plan.queueSize,
-    // Keep parts on failure: they are what a resumed upload reuses.
-    leavePartsOnError: true,
-  });
+  // Keep parts on failure: they are what a resumed upload reuses.
+  const upload = objectUpload(client, target, body, plan, true);
   upload.on('httpUploadProgress', progress =>
     options.onProgress?.(progress.loaded ?? 0, plan.size),
   );
@@ -464,11 +456,34 @@ async function resumeUpload(
   return { reusedParts, bytesSent };
 }
 
+/** lib-storage's multipart upload of `body` (plan.size bytes) to the target, parts as planned. */
+export function objectUpload(
+  client: S3Client,
+  target: S3Target,
+  body: Readable,
+  plan: MultipartPlan,
+  leavePartsOnError: boolean,
+): Upload {
+  return new Upload({
+    client,
+    params: {
+      Bucket: target.bucket,
+      Key: target.key,
+      Body: body,
+      ContentLength: plan.size,
+      ContentType: 'application/octet-stream',
+    },
+    partSize: plan.partSize,
+    queueSize: plan.queueSize,
+    leavePartsOnError,
+  });
+}
+
 function partLength(plan: MultipartPlan, n: number): number {
   return Math.min(plan.partSize, plan.size - (n - 1) * plan.partSize);
 }
 
-async function verifyObject(
+export async function verifyObject(
   client: S3Client,
   target: S3Target,
   size: number,
@@ -484,7 +499,7 @@ async function verifyObject(
  * Adds a build-step middleware under a name of its own (several uploads may share a client) and
  * returns the function that removes it.
  */
-function addBuildMiddleware(
+export function addBuildMiddleware(
   client: S3Client,
   label: string,
   middleware: BuildMiddleware<any, any>,

@@ -18,6 +18,11 @@ export const runnerExportParamsSchema = z
         url: z.string().url(),
         /** What the bytes are: nfc -> vmdk (streamOptimized), datastore flat extent -> raw. */
         format: z.enum(['vmdk', 'raw']).optional(),
+        /**
+         * datastore only. download (default): the whole disk to scratch first. nbd: blocks fetched on
+         * demand (nbdkit) under a qcow2 overlay; upload streams the in-use blocks as a qcow2.
+         */
+        access: z.enum(['download', 'nbd']).optional(),
         auth: z
           .object({
             /** A vSphere session cookie, e.g. "vmware_soap_session=...". */

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'fs/promises';
 import { join } from 'path';
 import { VmManifest } from '../../scratch/VmManifest';
 import { createS3Client } from '../../upload/S3DiskUpload';
+import { stopNbdSourcesUnder } from '../../export/NbdSources';
 import { defineJobKind } from '../JobKindDefinition';
 
 export const cleanupJob = defineJobKind<RunnerCleanupParams>({
@@ -59,6 +60,7 @@ export const cleanupJob = defineJobKind<RunnerCleanupParams>({
         );
       }
     }
+    await stopNbdSourcesUnder(`${context.scratch.vmDir(params.vm)}/`);
     await new VmManifest(context.scratch, params.vm).removeVm();
     context.log(`removed ${dir} (${names.length} file(s))`);
     return { removed: names.length, dir, abortedUploads: aborted };

@@ -17,7 +17,8 @@ import {
 } from '../../scratch/AtomicFile';
 import { currentBootId } from '../../scratch/Durability';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKindDefinition';
+import { requireNbdSource } from '../../export/NbdSources';
+import { defineJobKind, JobContext } from '../JobKindDefinition';
 
 export const convertJob = defineJobKind<RunnerConvertParams>({
   kind: 'convert',
@@ -32,6 +33,8 @@ export const convertJob = defineJobKind<RunnerConvertParams>({
       services.scratch,
       params.vm,
     ).requireSource(params.disk, 'convert');
+    // an overlay holds only what the later stages write
+    if (source.access === 'nbd') return 256 * 1024 * 1024;
     await inspectSourceImage(source.file, source.format, sourceName(params));
     return qemuImgMeasure(source.file, source.format);
   },
@@ -47,6 +50,8 @@ export const convertJob = defineJobKind<RunnerConvertParams>({
       record.stages = sourceStages(record.stages);
     });
     await discardPartial(target);
+    if (source.access === 'nbd')
+      return createOverlay(params, context, manifest, target);
     // inspected again: scratchNeeded ran before the job waited for its turn
     const sourceInfo = await inspectSourceImage(
       source.file,
@@ -116,6 +121,54 @@ export const convertJob = defineJobKind<RunnerConvertParams>({
     };
   },
 });
+
+/**
+ * access "nbd": the qcow2 is an overlay on the served source, empty until adapt_linux and ensure_uefi
+ * write to it; nothing is read or copied here (upload reads the in-use blocks once).
+ */
+async function createOverlay(
+  params: RunnerConvertParams,
+  context: JobContext,
+  manifest: VmManifest,
+  target: string,
+) {
+  const source = requireNbdSource(
+    context.scratch,
+    params.vm,
+    params.disk,
+    'convert',
+  );
+  const started = Date.now();
+  await source.createOverlay(partialPathOf(target));
+  await commitPartial(target);
+  const info = await qemuImgInfo(target, 'qcow2');
+  await manifest.update(params.disk, record => {
+    record.qcow2 = {
+      file: target,
+      virtualSize: info['virtual-size'],
+      actualSize: info['actual-size'] ?? 0,
+      jobId: context.jobId,
+      bootId: currentBootId(),
+      durable: true,
+    };
+    record.busy = undefined;
+    record.stages = {
+      ...sourceStages(record.stages),
+      convert: { at: new Date().toISOString(), overlay: true },
+    };
+  });
+  context.log(
+    `qcow2 overlay ${target} on ${source.uri} (virtual ${info['virtual-size']} bytes): nothing copied, writes land in the overlay`,
+  );
+  return {
+    file: target,
+    virtualSize: info['virtual-size'],
+    actualSize: info['actual-size'] ?? 0,
+    compressed: false,
+    overlay: true,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
 
 function sourceName(params: RunnerConvertParams): string {
   return `VM ${params.vm} disk ${params.disk}`;

@@ -9,7 +9,13 @@ import { downloadDisk, redactUrl } from '../../export/HttpDiskDownload';
 import { RunnerError } from '../../RunnerError';
 import { currentBootId } from '../../scratch/Durability';
 import { VmManifest } from '../../scratch/VmManifest';
-import { defineJobKind } from '../JobKindDefinition';
+import { NbdDiskSource } from '../../export/NbdDiskSource';
+import {
+  nbdSourceKey,
+  replaceNbdSource,
+  stopNbdSource,
+} from '../../export/NbdSources';
+import { defineJobKind, JobContext } from '../JobKindDefinition';
 
 function formatOf(params: RunnerExportParams): 'vmdk' | 'raw' {
   return (
@@ -67,6 +73,15 @@ export const exportJob = defineJobKind<RunnerExportParams>({
           'Use the https URL vSphere gives (pin the host certificate with params.source.tlsThumbprint if it is self-signed).',
       });
     }
+    if (params.source.access === 'nbd' && params.source.kind !== 'datastore') {
+      throw new RunnerError({
+        code: 'INVALID_PARAMS',
+        httpStatus: 400,
+        message:
+          'params.source.access "nbd" needs a datastore /folder URL: an NFC lease streams its VMDK sequentially only.',
+        remediation: 'Leave access unset (download) for NFC exports.',
+      });
+    }
     if (params.source.tlsThumbprint !== undefined) {
       assertThumbprint(
         'params.source.tlsThumbprint',
@@ -85,7 +100,8 @@ export const exportJob = defineJobKind<RunnerExportParams>({
   // With a size hint, checked before the job starts; otherwise the download checks the Content-Length
   // it receives (claimScratch) before writing anything. A partial download is not counted twice.
   scratchNeeded: async (params, services) => {
-    if (params.source.sizeBytes === undefined) return 0;
+    if (params.source.sizeBytes === undefined || params.source.access === 'nbd')
+      return 0;
     const partial = await stat(
       `${services.scratch.diskFile(
         params.vm,
@@ -112,6 +128,11 @@ export const exportJob = defineJobKind<RunnerExportParams>({
       record.busy = undefined;
       record.stages = {};
     });
+    // a new export replaces the source this disk was served from, if any
+    await stopNbdSource(nbdSourceKey(context.scratch, params.vm, params.disk));
+    if (params.source.access === 'nbd') {
+      return serveSource(params, url, manifest, context);
+    }
     context.log(`export ${redactUrl(url)} -> ${target}`);
     context.progress.setPhase('downloading');
     const started = Date.now();
@@ -188,6 +209,65 @@ export const exportJob = defineJobKind<RunnerExportParams>({
     };
   },
 });
+
+/**
+ * access "nbd": nothing is downloaded; the disk is served on demand by nbdkit for the later stages
+ * (convert puts a qcow2 overlay on it) until cleanup.
+ */
+async function serveSource(
+  params: RunnerExportParams,
+  url: URL,
+  manifest: VmManifest,
+  context: JobContext,
+) {
+  context.progress.setPhase('serving the source on demand (nbdkit)');
+  const dispatcher = createDiskAgent(params.source.tlsThumbprint);
+  let source: NbdDiskSource;
+  try {
+    source = await replaceNbdSource(
+      nbdSourceKey(context.scratch, params.vm, params.disk),
+      () =>
+        NbdDiskSource.start({
+          url,
+          headers: authHeaders(params),
+          allowedHosts: context.allowedHosts,
+          dispatcher,
+          dir: context.scratch.vmDir(params.vm),
+          name: params.disk,
+          log: context.log,
+        }),
+    );
+  } catch (error) {
+    await dispatcher.close().catch(() => undefined);
+    throw error;
+  }
+  await manifest.update(params.disk, record => {
+    record.source = {
+      file: source.uri,
+      format: 'raw',
+      bytes: source.size,
+      sha256: '',
+      access: 'nbd',
+      jobId: context.jobId,
+      bootId: currentBootId(),
+      durable: true,
+    };
+    record.qcow2 = undefined;
+    record.busy = undefined;
+    record.stages = {};
+  });
+  context.progress.update(params.disk, source.size, source.size);
+  return {
+    file: source.uri,
+    format: 'raw',
+    access: 'nbd',
+    bytes: source.size,
+    bytesWritten: 0,
+    sha256: '',
+    resumes: 0,
+    seconds: 0,
+  };
+}
 
 function authHeaders(params: RunnerExportParams): Record<string, string> {
   const cookies: string[] = [];

@@ -6,7 +6,7 @@ import { stat } from 'fs/promises';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
-import { defineJobKind } from '../JobKindDefinition';
+import { defineJobKind, JobContext } from '../JobKindDefinition';
 
 /**
  * Free blocks of the guest filesystems (deleted files included) become holes in the exported raw disk
@@ -27,6 +27,14 @@ export const trimJob = defineJobKind<RunnerVmDiskParams>({
     const source = await manifest.requireSource(params.disk, 'trim', {
       allowBusyBy: 'trim',
     });
+    if (source.access === 'nbd') {
+      // nothing local to trim: upload trims the overlay, after adaptation, before it reads anything
+      return {
+        skipped: true,
+        reason:
+          'the source is served on demand (access nbd): its free blocks are trimmed in the overlay before upload',
+      };
+    }
     if (source.format !== 'raw') {
       // A streamOptimized VMDK cannot be written in place; NFC exports already skip unallocated grains.
       return {
@@ -38,15 +46,7 @@ export const trimJob = defineJobKind<RunnerVmDiskParams>({
     await manifest.markBusy(params.disk, 'source', 'trim', context.jobId);
     context.progress.setPhase('trimming free blocks (libguestfs appliance)');
     const started = Date.now();
-    await runTool(
-      'virt-sparsify',
-      ['--in-place', '--format', 'raw', source.file],
-      {
-        env: libguestfsEnv(context.accel.mode),
-        signal: context.signal,
-        onLine: context.log,
-      },
-    );
+    await sparsifyInPlace(source.file, 'raw', context);
     const after = (await stat(source.file)).blocks * 512;
     await manifest.update(params.disk, r => {
       r.busy = undefined;
@@ -75,3 +75,20 @@ export const trimJob = defineJobKind<RunnerVmDiskParams>({
     };
   },
 });
+
+/**
+ * fstrim of every guest filesystem (and LVM free space) in one appliance, written in place: in a raw
+ * file free blocks become holes; in a qcow2 overlay over a source they become zero clusters, so they
+ * read as zeros and are neither fetched from the source nor uploaded.
+ */
+export async function sparsifyInPlace(
+  file: string,
+  format: 'raw' | 'qcow2',
+  context: Pick<JobContext, 'accel' | 'log'> & { signal?: AbortSignal },
+): Promise<void> {
+  await runTool('virt-sparsify', ['--in-place', '--format', format, file], {
+    env: libguestfsEnv(context.accel.mode),
+    signal: context.signal,
+    onLine: context.log,
+  });
+}
