@@ -6,17 +6,14 @@ import { open, rm } from 'fs/promises';
 import { join } from 'path';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { qemuImgInfo } from '../../convert/QemuImg';
+import { GuestfishSession } from '../../guest/GuestfishSession';
+import { rewriteAsGpt, UefiConversionPlan } from '../../guest/GptRewrite';
 import {
-  GuestfishSession,
-  parseGuestfishStructs,
-} from '../../guest/GuestfishSession';
-import {
-  ESP_TYPE_GUID,
-  gptTypeForMbr,
   parsePartitionTable,
   planUefi,
   SECTOR,
 } from '../../guest/PartitionTable';
+import { rewriteThroughOverlays } from '../../guest/DiskOverlay';
 import { RunnerError } from '../../RunnerError';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
@@ -38,8 +35,9 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,
+  // the overlay, then as much again when it is committed into the qcow2
   scratchNeeded: async (_params, services) =>
-    services.config.guest.espSizeMiB * 1024 * 1024 + 64 * 1024 * 1024,
+    2 * (services.config.guest.espSizeMiB * 1024 * 1024 + 64 * 1024 * 1024),
   run: async (params, context) => {
     const manifest = new VmManifest(context.scratch, params.vm);
     const qcow2 = await manifest.requireQcow2(params.disk, 'ensure_uefi');
@@ -64,46 +62,60 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
         remediation: plan.remediation,
       });
     }
-    await manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId);
-    if (plan.growBytes > 0) {
-      context.log(
-        `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
-      );
-      await runTool(
-        'qemu-img',
-        ['resize', '-f', 'qcow2', qcow2.file, `+${plan.growBytes}`],
-        { signal: context.signal, onLine: context.log },
-      );
-    }
-    context.progress.setPhase('launching appliance');
     const started = Date.now();
-    const session = await GuestfishSession.start({
-      disks: [{ path: qcow2.file, format: 'qcow2' }],
-      env: libguestfsEnv(context.accel.mode),
-      signal: context.signal,
-      log: context.log,
-      pidFile: join(
-        context.scratch.jobsDir(),
-        `${context.jobId}.guestfish.pid`,
-      ),
-    });
-    let report: Record<string, unknown>;
-    try {
-      report = await convertInAppliance(session, plan, context);
-    } catch (error) {
-      // A refusal found before the table was touched leaves the disk valid: do not mark it broken.
-      if (error instanceof RunnerError && error.details?.untouched) {
-        await manifest.update(params.disk, record => {
-          record.busy = undefined;
+    // On an overlay, committed only on success: a failure leaves the qcow2 as it was.
+    const report = await rewriteThroughOverlays(
+      [
+        {
+          base: qcow2.file,
+          format: 'qcow2',
+          overlay: context.scratch.diskFile(
+            params.vm,
+            params.disk,
+            'ensure_uefi.qcow2',
+          ),
+        },
+      ],
+      {
+        signal: context.signal,
+        log: context.log,
+        beforeCommit: () =>
+          manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId),
+      },
+      async ([overlay]) => {
+        if (plan.growBytes > 0) {
+          context.log(
+            `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
+          );
+          await runTool(
+            'qemu-img',
+            ['resize', '-q', '-f', 'qcow2', overlay, `+${plan.growBytes}`],
+            { signal: context.signal, onLine: context.log },
+          );
+        }
+        context.progress.setPhase('launching appliance');
+        const session = await GuestfishSession.start({
+          disks: [{ path: overlay, format: 'qcow2' }],
+          env: libguestfsEnv(context.accel.mode),
+          signal: context.signal,
+          log: context.log,
+          pidFile: join(
+            context.scratch.jobsDir(),
+            `${context.jobId}.guestfish.pid`,
+          ),
         });
-      }
-      throw error;
-    } finally {
-      await session.close();
-    }
-    await runTool('qemu-img', ['check', '-f', 'qcow2', qcow2.file], {
-      signal: context.signal,
-    });
+        let converted: Record<string, unknown>;
+        try {
+          converted = await convertInAppliance(session, plan, context);
+        } finally {
+          await session.close();
+        }
+        await runTool('qemu-img', ['check', '-f', 'qcow2', overlay], {
+          signal: context.signal,
+        });
+        return converted;
+      },
+    );
     const info = await qemuImgInfo(qcow2.file, 'qcow2');
     await manifest.update(params.disk, record => {
       record.qcow2 = {
@@ -156,13 +168,13 @@ async function readDiskHead(file: string, out: string): Promise<Buffer> {
 
 async function convertInAppliance(
   g: GuestfishSession,
-  plan: Extract<ReturnType<typeof planUefi>, { action: 'convert' }>,
+  plan: UefiConversionPlan,
   context: JobContext,
 ): Promise<Record<string, unknown>> {
   const device = '/dev/sda';
   const roots = await g.lines('inspect-os');
   if (roots.length !== 1) {
-    throw untouched(
+    throw refusal(
       'UEFI_GUEST_NOT_FOUND',
       `the appliance found ${roots.length} operating systems on the disk`,
       'ensure_uefi needs exactly one Linux root on the boot disk.',
@@ -172,7 +184,7 @@ async function convertInAppliance(
   const distro = (await g.run('inspect-get-distro', root)).trim();
   const bootloaderId = GRUB_EFI_DISTROS[distro];
   if (!bootloaderId) {
-    throw untouched(
+    throw refusal(
       'UEFI_BOOTLOADER_UNSUPPORTED',
       `the guest is ${distro}; this runner installs an EFI GRUB only on Debian-family guests`,
       'Install grub2-efi-x64 and shim-x64 on the source VM (RHEL family) and set up an ESP there, or convert the guest to UEFI before export.',
@@ -184,7 +196,7 @@ async function convertInAppliance(
   for (const [mountpoint, dev] of mountpoints)
     await g.run('mount', dev, mountpoint);
   if ((await g.run('is-dir', '/usr/lib/grub/x86_64-efi')).trim() !== 'true') {
-    throw untouched(
+    throw refusal(
       'UEFI_BOOTLOADER_MISSING',
       `the guest has no GRUB for x86_64-efi (/usr/lib/grub/x86_64-efi is missing)`,
       'Run adapt_linux with the appliance network enabled (it installs grub-efi-amd64-bin), or install grub-efi-amd64-bin on the source VM; then run ensure_uefi again.',
@@ -193,72 +205,11 @@ async function convertInAppliance(
   await g.run('umount-all');
 
   context.progress.setPhase('rewriting partition table');
-  const before = parseGuestfishStructs(await g.run('part-list', device)).map(
-    p => ({
-      num: Number(p.part_num),
-      startSector: Number(p.part_start) / SECTOR,
-      // part_end is the last byte (inclusive)
-      endSector: (Number(p.part_end) + 1) / SECTOR - 1,
-    }),
-  );
-  const renumbered: Array<{ from: number; to: number }> = [];
-  if (plan.from === 'mbr') {
-    const kept: Array<{
-      num: number;
-      startSector: number;
-      endSector: number;
-      type: number;
-    }> = [];
-    for (const part of before) {
-      const type = parseInt(
-        (await g.run('part-get-mbr-id', device, String(part.num))).trim(),
-        10,
-      );
-      if (type === 0x05 || type === 0x0f || type === 0x85) continue; // the extended container is not a GPT partition
-      kept.push({ ...part, type });
-    }
-    kept.sort((a, b) => a.startSector - b.startSector);
-    await g.run('part-init', device, 'gpt');
-    for (const [index, part] of kept.entries()) {
-      await g.run(
-        'part-add',
-        device,
-        'p',
-        String(part.startSector),
-        String(part.endSector),
-      );
-      await g.run(
-        'part-set-gpt-type',
-        device,
-        String(index + 1),
-        gptTypeForMbr(part.type),
-      );
-      if (part.num !== index + 1)
-        renumbered.push({ from: part.num, to: index + 1 });
-    }
-  }
-  await g.run(
-    'part-add',
+  const { renumbered, espDevice, espUuid } = await rewriteAsGpt(
+    g,
     device,
-    'p',
-    String(plan.espStartSector),
-    String(plan.espStartSector + plan.espSectors - 1),
+    plan,
   );
-  const esp = parseGuestfishStructs(await g.run('part-list', device))
-    .map(p => ({
-      num: Number(p.part_num),
-      startSector: Number(p.part_start) / SECTOR,
-    }))
-    .find(p => p.startSector === plan.espStartSector);
-  if (!esp)
-    throw new Error(
-      'the new EFI system partition is missing from the partition list',
-    );
-  const espDevice = `${device}${esp.num}`;
-  await g.run('part-set-gpt-type', device, String(esp.num), ESP_TYPE_GUID);
-  await g.run('part-set-name', device, String(esp.num), 'EFI System Partition');
-  await g.run('mkfs', 'vfat', espDevice);
-  const espUuid = (await g.run('vfs-uuid', espDevice)).trim();
 
   context.progress.setPhase('installing GRUB for UEFI');
   // Partitions may have new numbers on GPT (the extended container is gone): mount them by their new names.
@@ -323,7 +274,7 @@ function parseMountpoints(output: string): Array<[string, string]> {
     .sort((a, b) => a[0].length - b[0].length);
 }
 
-function untouched(
+function refusal(
   code: string,
   reason: string,
   remediation: string,
@@ -333,6 +284,5 @@ function untouched(
     httpStatus: 422,
     message: `ensure_uefi: ${reason}.`,
     remediation,
-    details: { untouched: true },
   });
 }
