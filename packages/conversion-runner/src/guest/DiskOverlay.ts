@@ -22,6 +22,8 @@ export async function rewriteThroughOverlays<T>(
     signal?: AbortSignal;
     log: (line: string) => void;
     beforeCommit?: () => Promise<void>;
+    /** Whether to commit what `work` did (default: always); when not, the overlay is discarded. */
+    shouldCommit?: (result: T) => boolean;
   },
   work: (overlays: string[]) => Promise<T>,
 ): Promise<T> {
@@ -56,6 +58,10 @@ export async function rewriteThroughOverlays<T>(
         .join(', ')} unchanged`,
     );
     throw error;
+  }
+  if (options.shouldCommit && !options.shouldCommit(result)) {
+    await removeOverlays();
+    return result;
   }
   try {
     await options.beforeCommit?.();

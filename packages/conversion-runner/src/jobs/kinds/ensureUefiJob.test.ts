@@ -106,6 +106,11 @@ describe('ensure_uefi job', () => {
         'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
       );
       await g.run('mkfs', 'vfat', '/dev/sdc1');
+      // as Debian installs it on VMware: GRUB in EFI/debian, booted by an NVRAM entry, no EFI/BOOT
+      await g.run('mount', '/dev/sdc1', '/');
+      await g.run('mkdir-p', '/EFI/debian');
+      await g.run('write', '/EFI/debian/grubx64.efi', 'grub x86_64-efi');
+      await g.run('umount-all');
       await g.run('sync');
     } finally {
       await g.close();
@@ -176,16 +181,29 @@ describe('ensure_uefi job', () => {
     expect(await sha256(diskFile('no-grub-efi'))).toBe(before);
   });
 
-  it('leaves a disk that is already GPT with an ESP as it is', async () => {
-    const before = await sha256(diskFile('gpt-esp'));
-    const job = await client.run(
+  it('gives an already-UEFI disk the fallback loader it lacks, then verifies it as a no-op', async () => {
+    const first = await client.run(
       'ensure_uefi',
       { vm, disk: 'gpt-esp' },
-      60_000,
+      600_000,
     );
-    expect(job.result).toMatchObject({
-      changed: false,
+    expect(first.result).toMatchObject({
       firmwareBefore: 'uefi',
+      changed: true,
+      fallbackLoader: '/EFI/BOOT/BOOTX64.EFI',
+      fallbackLoaderCopiedFrom: '/EFI/debian/grubx64.efi',
+    });
+    expect((await manifest.disk('gpt-esp'))?.busy).toBeUndefined();
+    const before = await sha256(diskFile('gpt-esp'));
+    const again = await client.run(
+      'ensure_uefi',
+      { vm, disk: 'gpt-esp' },
+      600_000,
+    );
+    expect(again.result).toMatchObject({
+      firmwareBefore: 'uefi',
+      changed: false,
+      fallbackLoader: '/EFI/BOOT/BOOTX64.EFI',
     });
     expect(await sha256(diskFile('gpt-esp'))).toBe(before);
   });

@@ -51,9 +51,6 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
     context.log(
       `partition table: ${table.kind}; plan: ${JSON.stringify(plan)}`,
     );
-    if (plan.action === 'none') {
-      return { firmwareBefore: 'uefi', changed: false, reason: plan.reason };
-    }
     if (plan.action === 'refuse') {
       throw new RunnerError({
         code: 'UEFI_NOT_CONVERTIBLE',
@@ -63,8 +60,21 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
       });
     }
     const started = Date.now();
-    // On an overlay, committed only on success: a failure leaves the qcow2 as it was.
-    const report = await rewriteThroughOverlays(
+    // On an overlay, committed only on success (and only when something changed): a failure leaves
+    // the qcow2 as it was.
+    const inAppliance = <T>(
+      overlay: string,
+      body: (g: GuestfishSession) => Promise<T>,
+    ): Promise<T> =>
+      withSession(overlay, context, async g => {
+        const result = await body(g);
+        await g.close();
+        await runTool('qemu-img', ['check', '-f', 'qcow2', overlay], {
+          signal: context.signal,
+        });
+        return result;
+      });
+    const report: Record<string, unknown> = await rewriteThroughOverlays(
       [
         {
           base: qcow2.file,
@@ -81,8 +91,14 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
         log: context.log,
         beforeCommit: () =>
           manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId),
+        shouldCommit: result => result.changed !== false,
       },
-      async ([overlay]) => {
+      async ([overlay]): Promise<Record<string, unknown>> => {
+        if (plan.action === 'none') {
+          return inAppliance(overlay, g =>
+            verifyEsp(g, `/dev/sda${plan.espIndex}`, context),
+          );
+        }
         if (plan.growBytes > 0) {
           context.log(
             `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
@@ -93,29 +109,24 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
             { signal: context.signal, onLine: context.log },
           );
         }
-        context.progress.setPhase('launching appliance');
-        const session = await GuestfishSession.start({
-          disks: [{ path: overlay, format: 'qcow2' }],
-          env: libguestfsEnv(context.accel.mode),
-          signal: context.signal,
-          log: context.log,
-          pidFile: join(
-            context.scratch.jobsDir(),
-            `${context.jobId}.guestfish.pid`,
-          ),
-        });
-        let converted: Record<string, unknown>;
-        try {
-          converted = await convertInAppliance(session, plan, context);
-        } finally {
-          await session.close();
-        }
-        await runTool('qemu-img', ['check', '-f', 'qcow2', overlay], {
-          signal: context.signal,
-        });
-        return converted;
+        return inAppliance(overlay, g => convertInAppliance(g, plan, context));
       },
     );
+    const seconds = (Date.now() - started) / 1000;
+    if (plan.action === 'none') {
+      context.log(
+        `ensure_uefi: already UEFI (${plan.reason}); ${
+          report.changed ? 'fallback loader added' : 'verified, unchanged'
+        } in ${seconds.toFixed(1)} s`,
+      );
+      if (!report.changed)
+        return {
+          firmwareBefore: 'uefi',
+          reason: plan.reason,
+          ...report,
+          seconds,
+        };
+    }
     const info = await qemuImgInfo(qcow2.file, 'qcow2');
     await manifest.update(params.disk, record => {
       record.qcow2 = {
@@ -126,18 +137,93 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
       record.busy = undefined;
       record.stages.ensure_uefi = { at: new Date().toISOString(), ...report };
     });
-    const seconds = (Date.now() - started) / 1000;
     context.log(`ensure_uefi done in ${seconds.toFixed(1)} s`);
     return {
-      firmwareBefore: 'bios',
+      firmwareBefore: plan.action === 'none' ? 'uefi' : 'bios',
       changed: true,
-      grewBytes: plan.growBytes,
+      grewBytes: plan.action === 'none' ? 0 : plan.growBytes,
       virtualSize: info['virtual-size'],
       ...report,
       seconds,
     };
   },
 });
+
+async function withSession<T>(
+  disk: string,
+  context: JobContext,
+  body: (g: GuestfishSession) => Promise<T>,
+): Promise<T> {
+  context.progress.setPhase('launching appliance');
+  const session = await GuestfishSession.start({
+    disks: [{ path: disk, format: 'qcow2' }],
+    env: libguestfsEnv(context.accel.mode),
+    signal: context.signal,
+    log: context.log,
+    pidFile: join(context.scratch.jobsDir(), `${context.jobId}.guestfish.pid`),
+  });
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+const FALLBACK_LOADER = '/EFI/BOOT/BOOTX64.EFI';
+
+/**
+ * An already-UEFI disk: checks that its ESP holds the removable-media loader EFI/BOOT/BOOTX64.EFI,
+ * the only one a new instance's firmware (empty NVRAM, unlike the VMware VM's) starts. When it is
+ * missing, the guest's own GRUB (EFI/<distro>/grubx64.efi, which finds its config by its built-in
+ * prefix) is copied there; an ESP with no GRUB at all is refused.
+ */
+async function verifyEsp(
+  g: GuestfishSession,
+  espDevice: string,
+  context: JobContext,
+): Promise<Record<string, unknown>> {
+  context.progress.setPhase('checking the EFI system partition');
+  // read-only first: a verified disk must stay byte-identical (a FAT mount sets a dirty flag)
+  await g.run('mount-ro', espDevice, '/');
+  // vfat looks names up case-insensitively (as the firmware does)
+  const present = async (path: string) =>
+    (await g.run('is-file', path)).trim() === 'true' ? path : undefined;
+  const fallback = await present(FALLBACK_LOADER);
+  if (fallback) {
+    return {
+      changed: false,
+      esp: { device: espDevice },
+      fallbackLoader: fallback,
+    };
+  }
+  const dirs =
+    (await g.run('is-dir', '/EFI')).trim() === 'true'
+      ? (await g.lines('ls', '/EFI')).filter(d => d.toUpperCase() !== 'BOOT')
+      : [];
+  let grub: string | undefined;
+  for (const dir of dirs) grub ??= await present(`/EFI/${dir}/grubx64.efi`);
+  if (!grub) {
+    throw refusal(
+      'UEFI_BOOTLOADER_MISSING',
+      `the EFI system partition ${espDevice} has neither ${FALLBACK_LOADER} nor a GRUB (EFI/*/grubx64.efi) to start from there (found: ${
+        dirs.join(', ') || 'no EFI folder'
+      })`,
+      'Install the removable-media boot loader on the source VM (Debian: "grub-install --removable" or "dpkg-reconfigure grub-efi-amd64" answering yes to the removable path), then export again.',
+    );
+  }
+  await g.run('umount-all');
+  await g.run('mount', espDevice, '/');
+  await g.run('mkdir-p', '/EFI/BOOT');
+  await g.run('cp', grub, FALLBACK_LOADER);
+  await g.run('umount-all');
+  await g.run('sync');
+  return {
+    changed: true,
+    esp: { device: espDevice },
+    fallbackLoader: FALLBACK_LOADER,
+    fallbackLoaderCopiedFrom: grub,
+  };
+}
 
 /** The first 34 sectors (MBR, GPT header and entries), read through qemu-img so qcow2 works. */
 async function readDiskHead(file: string, out: string): Promise<Buffer> {
