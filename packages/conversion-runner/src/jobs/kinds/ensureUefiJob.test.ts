@@ -18,7 +18,7 @@ const MiB = 1024 * 1024;
 const vm = 'vm-uefi';
 
 /**
- * ensure_uefi rewrites the boot disk on an overlay and commits it only on success: a conversion that
+ * ensure_uefi (and adapt_linux) rewrite the boot disk on an overlay and commits it only on success: a conversion that
  * fails after the partition table was rewritten (here: grub-install cannot run, the guest is a bare
  * Debian-looking root on LVM) leaves the qcow2 byte-identical, and the error carries libguestfs' text.
  */
@@ -181,30 +181,51 @@ describe('ensure_uefi job', () => {
     expect(await sha256(diskFile('no-grub-efi'))).toBe(before);
   });
 
+  it('adapt_linux works on an overlay too: failing in the guest, it leaves the disk byte-identical', async () => {
+    const before = await sha256(diskFile('no-grub-efi'));
+    const job = await client.submit('adapt_linux', {
+      vm,
+      disks: ['no-grub-efi'],
+    });
+    await expect(
+      client.waitFor(job.id, { timeoutMs: 600_000 }),
+    ).rejects.toThrow();
+    const { body } = await client.call('GET', `/v1/jobs/${job.id}`);
+    // the guest has no /bin/sh: virt-customize's own words reach the error
+    expect(body.error.code).toBe('TOOL_FAILED');
+    expect(body.error.message).toMatch(/virt-customize .*failed.*\S/);
+    expect(body.error.message).not.toContain('(no output)');
+    expect(await sha256(diskFile('no-grub-efi'))).toBe(before);
+    expect(
+      existsSync(join(scratch, 'vms', vm, 'no-grub-efi.adapt_linux.qcow2')),
+    ).toBe(false);
+    expect((await manifest.disk('no-grub-efi'))?.busy).toBeUndefined();
+  });
+
   it('gives an already-UEFI disk the fallback loader it lacks, then verifies it as a no-op', async () => {
-    const first = await client.run(
-      'ensure_uefi',
-      { vm, disk: 'gpt-esp' },
-      600_000,
-    );
-    expect(first.result).toMatchObject({
+    const hashes: string[] = [];
+    const results: unknown[] = [];
+    for (let run = 0; run < 2; run++) {
+      const job = await client.run(
+        'ensure_uefi',
+        { vm, disk: 'gpt-esp' },
+        600_000,
+      );
+      results.push(job.result);
+      hashes.push(await sha256(diskFile('gpt-esp')));
+    }
+    const loader = {
       firmwareBefore: 'uefi',
-      changed: true,
       fallbackLoader: '/EFI/BOOT/BOOTX64.EFI',
+    };
+    expect(results[0]).toMatchObject({
+      ...loader,
+      changed: true,
       fallbackLoaderCopiedFrom: '/EFI/debian/grubx64.efi',
     });
+    expect(results[1]).toMatchObject({ ...loader, changed: false });
+    // the second run found it and changed nothing
+    expect(hashes[1]).toBe(hashes[0]);
     expect((await manifest.disk('gpt-esp'))?.busy).toBeUndefined();
-    const before = await sha256(diskFile('gpt-esp'));
-    const again = await client.run(
-      'ensure_uefi',
-      { vm, disk: 'gpt-esp' },
-      600_000,
-    );
-    expect(again.result).toMatchObject({
-      firmwareBefore: 'uefi',
-      changed: false,
-      fallbackLoader: '/EFI/BOOT/BOOTX64.EFI',
-    });
-    expect(await sha256(diskFile('gpt-esp'))).toBe(before);
   });
 });
