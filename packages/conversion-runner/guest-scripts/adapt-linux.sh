@@ -1,5 +1,6 @@
 #!/bin/sh
 # vmware2scw adapt_linux: runs inside the guest (virt-customize --run), once, with the guest's own tools.
+# The runner's job script is this file with the settings and the functions of adapt-network.sh put first.
 # Makes a VMware Linux guest boot on Scaleway (KVM: virtio-scsi disks seen as sdX, virtio-net, UEFI, serial console).
 # Every change is written to the report file, which the runner copies out and returns in the job result.
 # It never aborts half-way on an optional step: each step reports ok / skipped / failed.
@@ -84,54 +85,8 @@ if [ -f /etc/fstab ]; then
   cat "$tmp" > /etc/fstab && rm -f "$tmp"
 fi
 
-# 3. Network: DHCP on whatever NIC name KVM gives (Scaleway assigns MACs; VMware names like ens192 vanish).
-net=none
-if [ -d /etc/netplan ] && ls /etc/netplan/*.yaml >/dev/null 2>&1; then
-  mkdir -p /etc/netplan/vmware2scw-disabled
-  for f in /etc/netplan/*.yaml; do mv "$f" /etc/netplan/vmware2scw-disabled/; done
-  cat > /etc/netplan/50-vmware2scw.yaml <<'NP'
-network:
-  version: 2
-  ethernets:
-    any-nic:
-      match: { name: "e*" }
-      dhcp4: true
-      dhcp6: true
-NP
-  chmod 600 /etc/netplan/50-vmware2scw.yaml
-  net=netplan
-elif [ -f /etc/network/interfaces ] && [ "$family" = debian ]; then
-  cp -p /etc/network/interfaces /etc/network/interfaces.vmware2scw-orig
-  if [ -d /etc/network/interfaces.d ] && [ -n "$(ls -A /etc/network/interfaces.d 2>/dev/null)" ]; then
-    mkdir -p /etc/network/interfaces.d.vmware2scw-disabled
-    mv /etc/network/interfaces.d/* /etc/network/interfaces.d.vmware2scw-disabled/
-  fi
-  cat > /etc/network/interfaces <<'IF'
-# Written by vmware2scw: DHCP on any NIC name (the VMware configuration is in interfaces.vmware2scw-orig).
-source /etc/network/interfaces.d/*
-
-auto lo
-iface lo inet loopback
-
-# ifupdown expands these patterns at boot (ifup -a); "allow-hotplug" does not take patterns.
-auto /en*=scwnic
-auto /eth*=scwnic
-iface scwnic inet dhcp
-IF
-  net=ifupdown
-fi
-if [ -d /etc/NetworkManager ]; then
-  # Profiles pinned to a VMware NIC name or MAC never match on KVM: unpin them, and let NM auto-DHCP new NICs.
-  for f in /etc/sysconfig/network-scripts/ifcfg-e* /etc/NetworkManager/system-connections/*; do
-    [ -f "$f" ] || continue
-    sed -i -e '/^HWADDR=/d' -e '/^DEVICE=/d' -e '/^mac-address=/d' -e '/^interface-name=/d' "$f"
-  done
-  mkdir -p /etc/NetworkManager/conf.d
-  printf '[main]\nno-auto-default=\n' > /etc/NetworkManager/conf.d/00-vmware2scw.conf
-  net="${net}+networkmanager"
-fi
-rm -f /etc/udev/rules.d/70-persistent-net.rules
-say "network $net"
+# 3. Network: DHCP on whatever NIC name KVM gives, on every stack the guest uses (adapt-network.sh).
+adapt_network
 
 # 4. virtio drivers in the initramfs, then rebuild it (only for kernels that are installed).
 # The rebuild runs inside the appliance, which is slow without KVM: it uses the fastest compression

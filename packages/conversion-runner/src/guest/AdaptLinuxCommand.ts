@@ -1,7 +1,10 @@
 import { readdir, readFile, writeFile } from 'fs/promises';
 import { join } from 'path';
 import { RunnerConfig } from '../config/RunnerConfig';
-import { adaptLinuxScriptPath } from './AdaptLinuxReport';
+import {
+  adaptLinuxScriptPath,
+  adaptNetworkScriptPath,
+} from './AdaptLinuxReport';
 
 /** Where the operator's packages are copied in the guest for the adaptation (removed by the script). */
 export const GUEST_PACKAGES_DIR = '/var/tmp/vmware2scw-packages';
@@ -32,10 +35,11 @@ export async function adaptLinuxCommand(options: {
     )}`,
   ];
   const script = await readFile(adaptLinuxScriptPath(), 'utf8');
+  const network = await readFile(adaptNetworkScriptPath(), 'utf8');
   const [shebang, ...body] = script.split('\n');
   await writeFile(
     options.jobScript,
-    [shebang, ...settings, ...body].join('\n'),
+    [shebang, ...settings, network, ...body].join('\n'),
     { mode: 0o600 },
   );
   return [

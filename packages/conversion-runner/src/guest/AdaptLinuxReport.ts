@@ -12,11 +12,19 @@ export function adaptLinuxScriptPath(): string {
   return join(packageRoot(), 'guest-scripts', 'adapt-linux.sh');
 }
 
+/** The network step's functions, put in the job script before adapt-linux.sh. */
+export function adaptNetworkScriptPath(): string {
+  return join(packageRoot(), 'guest-scripts', 'adapt-network.sh');
+}
+
 export type AdaptLinuxReport = {
   family: string;
   vmwareToolsRemoved: string[];
   fstab: Array<{ device: string; now: string }>;
+  /** The network stacks changed (netplan, ifupdown, systemd-networkd, networkmanager, ifcfg), '+'-joined. */
   network: string;
+  /** Files with a static address of the VMware network, moved aside (disabled) rather than deleted. */
+  networkKeptAside: string[];
   initramfs: string;
   initramfsModules: string[];
   bootloader: string;
@@ -47,6 +55,7 @@ export function parseAdaptReport(lines: readonly string[]): AdaptLinuxReport {
     vmwareToolsRemoved: [],
     fstab: [],
     network: 'none',
+    networkKeptAside: [],
     initramfs: 'not run',
     initramfsModules: [],
     bootloader: 'not run',
@@ -81,8 +90,21 @@ export function parseAdaptReport(lines: readonly string[]): AdaptLinuxReport {
         report.network = rest.join(' ');
         if (report.network === 'none')
           report.warnings.push(
-            'no network configuration recognised (ifupdown, netplan, NetworkManager); check the guest reaches DHCP on Scaleway',
+            'no network configuration recognised (ifupdown, netplan, systemd-networkd, NetworkManager, ifcfg); check the guest reaches DHCP on Scaleway',
           );
+        if (
+          report.network.split('+').includes('ifcfg') &&
+          !report.network.split('+').includes('networkmanager')
+        )
+          report.warnings.push(
+            'the guest has no NetworkManager: DHCP ifcfg files were written for the NIC names eth0, ens2, ens3 and enp1s0; check the name the NIC gets on Scaleway',
+          );
+        break;
+      case 'network_static_kept_aside':
+        report.networkKeptAside.push(rest[0]);
+        report.warnings.push(
+          `the static address of the VMware network in ${rest[0]} was disabled (kept there): Scaleway gives addresses by DHCP`,
+        );
         break;
       case 'initramfs':
         report.initramfs = rest.join(' ');

@@ -109,7 +109,8 @@ export function gptTypeForMbr(mbrType: number): string {
 }
 
 export type UefiPlan =
-  | { action: 'none'; reason: string }
+  /** espIndex: the GPT partition number of the EFI system partition */
+  | { action: 'none'; reason: string; espIndex: number }
   | {
       action: 'convert';
       from: 'mbr' | 'gpt';
@@ -143,10 +144,12 @@ export function planUefi(
     };
   }
   if (table.kind === 'gpt') {
-    if (table.partitions.some(p => p.typeGuid === ESP_TYPE_GUID)) {
+    const esp = table.partitions.find(p => p.typeGuid === ESP_TYPE_GUID);
+    if (esp) {
       return {
         action: 'none',
         reason: 'the disk is already GPT with an EFI system partition',
+        espIndex: esp.index,
       };
     }
     const lastUsed = Math.max(0, ...table.partitions.map(p => p.lastLba));

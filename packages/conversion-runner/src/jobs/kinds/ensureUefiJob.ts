@@ -6,17 +6,14 @@ import { open, rm } from 'fs/promises';
 import { join } from 'path';
 import { libguestfsEnv } from '../../accel/AccelProbe';
 import { qemuImgInfo } from '../../convert/QemuImg';
+import { GuestfishSession } from '../../guest/GuestfishSession';
+import { rewriteAsGpt, UefiConversionPlan } from '../../guest/GptRewrite';
 import {
-  GuestfishSession,
-  parseGuestfishStructs,
-} from '../../guest/GuestfishSession';
-import {
-  ESP_TYPE_GUID,
-  gptTypeForMbr,
   parsePartitionTable,
   planUefi,
   SECTOR,
 } from '../../guest/PartitionTable';
+import { rewriteThroughOverlays } from '../../guest/DiskOverlay';
 import { RunnerError } from '../../RunnerError';
 import { VmManifest } from '../../scratch/VmManifest';
 import { runTool } from '../../tools/ToolRunner';
@@ -38,8 +35,9 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
   vmOf: params => params.vm,
   disksOf: params => [params.disk],
   redact: params => params,
+  // the overlay, then as much again when it is committed into the qcow2
   scratchNeeded: async (_params, services) =>
-    services.config.guest.espSizeMiB * 1024 * 1024 + 64 * 1024 * 1024,
+    2 * (services.config.guest.espSizeMiB * 1024 * 1024 + 64 * 1024 * 1024),
   run: async (params, context) => {
     const manifest = new VmManifest(context.scratch, params.vm);
     const qcow2 = await manifest.requireQcow2(params.disk, 'ensure_uefi');
@@ -53,9 +51,6 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
     context.log(
       `partition table: ${table.kind}; plan: ${JSON.stringify(plan)}`,
     );
-    if (plan.action === 'none') {
-      return { firmwareBefore: 'uefi', changed: false, reason: plan.reason };
-    }
     if (plan.action === 'refuse') {
       throw new RunnerError({
         code: 'UEFI_NOT_CONVERTIBLE',
@@ -64,46 +59,74 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
         remediation: plan.remediation,
       });
     }
-    await manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId);
-    if (plan.growBytes > 0) {
-      context.log(
-        `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
-      );
-      await runTool(
-        'qemu-img',
-        ['resize', '-f', 'qcow2', qcow2.file, `+${plan.growBytes}`],
-        { signal: context.signal, onLine: context.log },
-      );
-    }
-    context.progress.setPhase('launching appliance');
     const started = Date.now();
-    const session = await GuestfishSession.start({
-      disks: [{ path: qcow2.file, format: 'qcow2' }],
-      env: libguestfsEnv(context.accel.mode),
-      signal: context.signal,
-      log: context.log,
-      pidFile: join(
-        context.scratch.jobsDir(),
-        `${context.jobId}.guestfish.pid`,
-      ),
-    });
-    let report: Record<string, unknown>;
-    try {
-      report = await convertInAppliance(session, plan, context);
-    } catch (error) {
-      // A refusal found before the table was touched leaves the disk valid: do not mark it broken.
-      if (error instanceof RunnerError && error.details?.untouched) {
-        await manifest.update(params.disk, record => {
-          record.busy = undefined;
+    // On an overlay, committed only on success (and only when something changed): a failure leaves
+    // the qcow2 as it was.
+    const inAppliance = <T>(
+      overlay: string,
+      body: (g: GuestfishSession) => Promise<T>,
+    ): Promise<T> =>
+      withSession(overlay, context, async g => {
+        const result = await body(g);
+        await g.close();
+        await runTool('qemu-img', ['check', '-f', 'qcow2', overlay], {
+          signal: context.signal,
         });
-      }
-      throw error;
-    } finally {
-      await session.close();
+        return result;
+      });
+    const report: Record<string, unknown> = await rewriteThroughOverlays(
+      [
+        {
+          base: qcow2.file,
+          format: 'qcow2',
+          overlay: context.scratch.diskFile(
+            params.vm,
+            params.disk,
+            'ensure_uefi.qcow2',
+          ),
+        },
+      ],
+      {
+        signal: context.signal,
+        log: context.log,
+        beforeCommit: () =>
+          manifest.markBusy(params.disk, 'qcow2', 'ensure_uefi', context.jobId),
+        shouldCommit: result => result.changed !== false,
+      },
+      async ([overlay]): Promise<Record<string, unknown>> => {
+        if (plan.action === 'none') {
+          return inAppliance(overlay, g =>
+            verifyEsp(g, `/dev/sda${plan.espIndex}`, context),
+          );
+        }
+        if (plan.growBytes > 0) {
+          context.log(
+            `no room after the last partition: growing the disk by ${plan.growBytes} bytes for the ESP and the backup GPT`,
+          );
+          await runTool(
+            'qemu-img',
+            ['resize', '-q', '-f', 'qcow2', overlay, `+${plan.growBytes}`],
+            { signal: context.signal, onLine: context.log },
+          );
+        }
+        return inAppliance(overlay, g => convertInAppliance(g, plan, context));
+      },
+    );
+    const seconds = (Date.now() - started) / 1000;
+    if (plan.action === 'none') {
+      context.log(
+        `ensure_uefi: already UEFI (${plan.reason}); ${
+          report.changed ? 'fallback loader added' : 'verified, unchanged'
+        } in ${seconds.toFixed(1)} s`,
+      );
+      if (!report.changed)
+        return {
+          firmwareBefore: 'uefi',
+          reason: plan.reason,
+          ...report,
+          seconds,
+        };
     }
-    await runTool('qemu-img', ['check', '-f', 'qcow2', qcow2.file], {
-      signal: context.signal,
-    });
     const info = await qemuImgInfo(qcow2.file, 'qcow2');
     await manifest.update(params.disk, record => {
       record.qcow2 = {
@@ -114,18 +137,93 @@ export const ensureUefiJob = defineJobKind<RunnerVmDiskParams>({
       record.busy = undefined;
       record.stages.ensure_uefi = { at: new Date().toISOString(), ...report };
     });
-    const seconds = (Date.now() - started) / 1000;
     context.log(`ensure_uefi done in ${seconds.toFixed(1)} s`);
     return {
-      firmwareBefore: 'bios',
+      firmwareBefore: plan.action === 'none' ? 'uefi' : 'bios',
       changed: true,
-      grewBytes: plan.growBytes,
+      grewBytes: plan.action === 'none' ? 0 : plan.growBytes,
       virtualSize: info['virtual-size'],
       ...report,
       seconds,
     };
   },
 });
+
+async function withSession<T>(
+  disk: string,
+  context: JobContext,
+  body: (g: GuestfishSession) => Promise<T>,
+): Promise<T> {
+  context.progress.setPhase('launching appliance');
+  const session = await GuestfishSession.start({
+    disks: [{ path: disk, format: 'qcow2' }],
+    env: libguestfsEnv(context.accel.mode),
+    signal: context.signal,
+    log: context.log,
+    pidFile: join(context.scratch.jobsDir(), `${context.jobId}.guestfish.pid`),
+  });
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+const FALLBACK_LOADER = '/EFI/BOOT/BOOTX64.EFI';
+
+/**
+ * An already-UEFI disk: checks that its ESP holds the removable-media loader EFI/BOOT/BOOTX64.EFI,
+ * the only one a new instance's firmware (empty NVRAM, unlike the VMware VM's) starts. When it is
+ * missing, the guest's own GRUB (EFI/<distro>/grubx64.efi, which finds its config by its built-in
+ * prefix) is copied there; an ESP with no GRUB at all is refused.
+ */
+async function verifyEsp(
+  g: GuestfishSession,
+  espDevice: string,
+  context: JobContext,
+): Promise<Record<string, unknown>> {
+  context.progress.setPhase('checking the EFI system partition');
+  // read-only first: a verified disk must stay byte-identical (a FAT mount sets a dirty flag)
+  await g.run('mount-ro', espDevice, '/');
+  // vfat looks names up case-insensitively (as the firmware does)
+  const present = async (path: string) =>
+    (await g.run('is-file', path)).trim() === 'true' ? path : undefined;
+  const fallback = await present(FALLBACK_LOADER);
+  if (fallback) {
+    return {
+      changed: false,
+      esp: { device: espDevice },
+      fallbackLoader: fallback,
+    };
+  }
+  const dirs =
+    (await g.run('is-dir', '/EFI')).trim() === 'true'
+      ? (await g.lines('ls', '/EFI')).filter(d => d.toUpperCase() !== 'BOOT')
+      : [];
+  let grub: string | undefined;
+  for (const dir of dirs) grub ??= await present(`/EFI/${dir}/grubx64.efi`);
+  if (!grub) {
+    throw refusal(
+      'UEFI_BOOTLOADER_MISSING',
+      `the EFI system partition ${espDevice} has neither ${FALLBACK_LOADER} nor a GRUB (EFI/*/grubx64.efi) to start from there (found: ${
+        dirs.join(', ') || 'no EFI folder'
+      })`,
+      'Install the removable-media boot loader on the source VM (Debian: "grub-install --removable" or "dpkg-reconfigure grub-efi-amd64" answering yes to the removable path), then export again.',
+    );
+  }
+  await g.run('umount-all');
+  await g.run('mount', espDevice, '/');
+  await g.run('mkdir-p', '/EFI/BOOT');
+  await g.run('cp', grub, FALLBACK_LOADER);
+  await g.run('umount-all');
+  await g.run('sync');
+  return {
+    changed: true,
+    esp: { device: espDevice },
+    fallbackLoader: FALLBACK_LOADER,
+    fallbackLoaderCopiedFrom: grub,
+  };
+}
 
 /** The first 34 sectors (MBR, GPT header and entries), read through qemu-img so qcow2 works. */
 async function readDiskHead(file: string, out: string): Promise<Buffer> {
@@ -156,13 +254,13 @@ async function readDiskHead(file: string, out: string): Promise<Buffer> {
 
 async function convertInAppliance(
   g: GuestfishSession,
-  plan: Extract<ReturnType<typeof planUefi>, { action: 'convert' }>,
+  plan: UefiConversionPlan,
   context: JobContext,
 ): Promise<Record<string, unknown>> {
   const device = '/dev/sda';
   const roots = await g.lines('inspect-os');
   if (roots.length !== 1) {
-    throw untouched(
+    throw refusal(
       'UEFI_GUEST_NOT_FOUND',
       `the appliance found ${roots.length} operating systems on the disk`,
       'ensure_uefi needs exactly one Linux root on the boot disk.',
@@ -172,7 +270,7 @@ async function convertInAppliance(
   const distro = (await g.run('inspect-get-distro', root)).trim();
   const bootloaderId = GRUB_EFI_DISTROS[distro];
   if (!bootloaderId) {
-    throw untouched(
+    throw refusal(
       'UEFI_BOOTLOADER_UNSUPPORTED',
       `the guest is ${distro}; this runner installs an EFI GRUB only on Debian-family guests`,
       'Install grub2-efi-x64 and shim-x64 on the source VM (RHEL family) and set up an ESP there, or convert the guest to UEFI before export.',
@@ -184,7 +282,7 @@ async function convertInAppliance(
   for (const [mountpoint, dev] of mountpoints)
     await g.run('mount', dev, mountpoint);
   if ((await g.run('is-dir', '/usr/lib/grub/x86_64-efi')).trim() !== 'true') {
-    throw untouched(
+    throw refusal(
       'UEFI_BOOTLOADER_MISSING',
       `the guest has no GRUB for x86_64-efi (/usr/lib/grub/x86_64-efi is missing)`,
       'Run adapt_linux with the appliance network enabled (it installs grub-efi-amd64-bin), or install grub-efi-amd64-bin on the source VM; then run ensure_uefi again.',
@@ -193,72 +291,11 @@ async function convertInAppliance(
   await g.run('umount-all');
 
   context.progress.setPhase('rewriting partition table');
-  const before = parseGuestfishStructs(await g.run('part-list', device)).map(
-    p => ({
-      num: Number(p.part_num),
-      startSector: Number(p.part_start) / SECTOR,
-      // part_end is the last byte (inclusive)
-      endSector: (Number(p.part_end) + 1) / SECTOR - 1,
-    }),
-  );
-  const renumbered: Array<{ from: number; to: number }> = [];
-  if (plan.from === 'mbr') {
-    const kept: Array<{
-      num: number;
-      startSector: number;
-      endSector: number;
-      type: number;
-    }> = [];
-    for (const part of before) {
-      const type = parseInt(
-        (await g.run('part-get-mbr-id', device, String(part.num))).trim(),
-        10,
-      );
-      if (type === 0x05 || type === 0x0f || type === 0x85) continue; // the extended container is not a GPT partition
-      kept.push({ ...part, type });
-    }
-    kept.sort((a, b) => a.startSector - b.startSector);
-    await g.run('part-init', device, 'gpt');
-    for (const [index, part] of kept.entries()) {
-      await g.run(
-        'part-add',
-        device,
-        'p',
-        String(part.startSector),
-        String(part.endSector),
-      );
-      await g.run(
-        'part-set-gpt-type',
-        device,
-        String(index + 1),
-        gptTypeForMbr(part.type),
-      );
-      if (part.num !== index + 1)
-        renumbered.push({ from: part.num, to: index + 1 });
-    }
-  }
-  await g.run(
-    'part-add',
+  const { renumbered, espDevice, espUuid } = await rewriteAsGpt(
+    g,
     device,
-    'p',
-    String(plan.espStartSector),
-    String(plan.espStartSector + plan.espSectors - 1),
+    plan,
   );
-  const esp = parseGuestfishStructs(await g.run('part-list', device))
-    .map(p => ({
-      num: Number(p.part_num),
-      startSector: Number(p.part_start) / SECTOR,
-    }))
-    .find(p => p.startSector === plan.espStartSector);
-  if (!esp)
-    throw new Error(
-      'the new EFI system partition is missing from the partition list',
-    );
-  const espDevice = `${device}${esp.num}`;
-  await g.run('part-set-gpt-type', device, String(esp.num), ESP_TYPE_GUID);
-  await g.run('part-set-name', device, String(esp.num), 'EFI System Partition');
-  await g.run('mkfs', 'vfat', espDevice);
-  const espUuid = (await g.run('vfs-uuid', espDevice)).trim();
 
   context.progress.setPhase('installing GRUB for UEFI');
   // Partitions may have new numbers on GPT (the extended container is gone): mount them by their new names.
@@ -323,7 +360,7 @@ function parseMountpoints(output: string): Array<[string, string]> {
     .sort((a, b) => a[0].length - b[0].length);
 }
 
-function untouched(
+function refusal(
   code: string,
   reason: string,
   remediation: string,
@@ -333,6 +370,5 @@ function untouched(
     httpStatus: 422,
     message: `ensure_uefi: ${reason}.`,
     remediation,
-    details: { untouched: true },
   });
 }
